@@ -1,0 +1,1 @@
+"""AutomateHQ backend (being built)."""
