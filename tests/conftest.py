@@ -1,0 +1,87 @@
+"""Shared fixtures: an isolated git environment, and databases each test creates and drops."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user or system git configuration leaks into a test; authors and dates are fixed."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test User")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-01-01T12:00:00+00:00")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n")
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run git in `cwd` and return its stdout; a failure raises with git's own words."""
+    merged = {**os.environ, **(env or {})}
+    done = subprocess.run(["git", *args], cwd=cwd, env=merged, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _unavailable(server: str, reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{server} is required under CI but unavailable: {reason}")
+    pytest.skip(f"{server} unavailable: {reason}")
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh PostgreSQL database at 127.0.0.1:5432, dropped after the test."""
+    import sqlalchemy as sa
+
+    name = f"ahq_test_{uuid.uuid4().hex[:12]}"
+    admin_url = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+    try:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means skip/fail
+        _unavailable("PostgreSQL", str(error).splitlines()[0])
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """A fresh MariaDB database at 127.0.0.1:3306, dropped after the test."""
+    import sqlalchemy as sa
+
+    name = f"ahq_test_{uuid.uuid4().hex[:12]}"
+    admin_url = "mysql+pymysql://root@127.0.0.1:3306/test"
+    try:
+        admin = sa.create_engine(admin_url, connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE `{name}`"))
+    except Exception as error:  # noqa: BLE001
+        _unavailable("MariaDB", str(error).splitlines()[0])
+    try:
+        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
