@@ -1,15 +1,51 @@
-"""`ahq-history check` (not built yet)."""
+"""`ahq-history check`: heads, divergences with their forks and sides, problems, and the next step.
+
+A warm run answers from the cache with the standard library alone; networkx and the scanner's full
+work load only on a miss.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
-from ahq_history.errors import UsageError
+from ahq_history import cache
+from ahq_history.project import find_project
+from ahq_history.scan import revision_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--no-cache", action="store_true", help="read every file again; do not use the cache")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'check' is not available yet")
+    report = check_report(args.config, use_cache=not args.no_cache)
+    print(json.dumps(report, indent=2) if args.json else _render(report))
+    return int(report["exit_code"])
+
+
+def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check") -> dict[str, Any]:
+    """The check report for the project found from here (or `config`), from the cache when it is fresh."""
+    project = find_project(config=Path(config) if config else None)
+    gitdir = cache.git_dir(project.root)
+    files = revision_files(project)
+    key = cache.cache_key(project, files, variant, gitdir)
+    where = cache.cache_path(project, gitdir)
+    if use_cache:
+        cached = cache.lookup(where, key)
+        if cached is not None:
+            return cached
+    from ahq_history.loading import load
+    from ahq_history.report import build_check_report
+
+    report = build_check_report(load(config))
+    cache.store(where, key, report)
+    return report
+
+
+def _render(report: dict[str, Any]) -> str:
+    from ahq_history.report import render_check_text
+
+    return render_check_text(report)

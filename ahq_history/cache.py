@@ -1,0 +1,113 @@
+"""A cache of `check` reports keyed on what they depend on, read with the standard library alone.
+
+The key covers the configuration file, every revision file's name, size and mtime (so an edited, added
+or removed file is noticed), the state of git's refs when there is a repository (so a commit, pull or
+push is noticed), and the tool's version. The cache lives under the repository's git folder, or the
+user's cache folder outside git, so it never dirties the work tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ahq_history import __version__
+from ahq_history.project import Project
+
+CACHE_FORMAT = 1
+
+
+def git_dir(start: Path) -> Path | None:
+    """The folder git keeps its data in for `start` (following a worktree's `.git` file), or None."""
+    for folder in (start, *start.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return (folder / text.removeprefix("gitdir:").strip()).resolve()
+    return None
+
+
+def _common_dir(gitdir: Path) -> Path:
+    common = gitdir / "commondir"
+    if common.is_file():
+        return (gitdir / common.read_text().strip()).resolve()
+    return gitdir
+
+
+def _stat_key(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def git_state(gitdir: Path | None) -> list[str]:
+    """What changes when a commit, fetch, pull, checkout or push happens: HEAD, refs, the index."""
+    if gitdir is None:
+        return ["no-git"]
+    common = _common_dir(gitdir)
+    parts = [_read(gitdir / "HEAD"), _stat_key(gitdir / "index"), _stat_key(common / "packed-refs"),
+             _stat_key(gitdir / "shallow")]
+    refs = common / "refs"
+    for folder, _dirs, files in os.walk(refs):
+        parts.extend(_stat_key(Path(folder) / name) for name in sorted(files))
+    return parts
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return "-"
+
+
+def cache_key(project: Project, files: list[Path], variant: str, gitdir: Path | None) -> str:
+    """A digest of everything a `check` report depends on; `variant` names the options used."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in (__version__, str(CACHE_FORMAT), variant, _stat_key(project.config_path),
+                 *map(str, project.version_locations), *git_state(gitdir), *map(_stat_key, files)):
+        digest.update(part.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cache_path(project: Project, gitdir: Path | None) -> Path:
+    """Under `.git/ahq-history/` when there is a repository, else the user's cache folder."""
+    name = hashlib.sha1(str(project.config_path).encode(), usedforsecurity=False).hexdigest()[:16]
+    if gitdir is not None:
+        return gitdir / "ahq-history" / f"check-{name}.json"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "ahq-history" / f"check-{name}.json"
+
+
+def lookup(path: Path, key: str) -> dict[str, Any] | None:
+    """The cached report when its key still matches, else None (a damaged cache is a miss)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            stored = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    report = stored.get("report")
+    return report if isinstance(report, dict) else None
+
+
+def store(path: Path, key: str, report: dict[str, Any]) -> None:
+    """Write atomically; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".check-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "report": report}, handle)
+        os.replace(temp, path)
+    except OSError:
+        return

@@ -1,0 +1,135 @@
+"""The `check` report: built once from a loaded graph as a JSON-ready dict, rendered as text from that dict.
+
+Rendering uses the standard library only, so that a warm `check` can answer from the cached dict without
+importing networkx, git or rich.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ahq_history.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+
+if TYPE_CHECKING:
+    from ahq_history.graph import Divergence, RevisionGraph
+    from ahq_history.loading import Loaded
+
+SHORT = 12  # Alembic's own ids are 12 characters
+
+
+def build_check_report(loaded: Loaded) -> dict[str, Any]:
+    """Everything `check` says, as the JSON contract of docs/json.md."""
+    graph = loaded.graph
+    problems = loaded.problems
+    report: dict[str, Any] = {
+        "project": {
+            "root": str(loaded.project.root),
+            "config": str(loaded.project.config_path),
+            "layout": loaded.project.layout,
+            "upgrade_command": loaded.project.upgrade_command,
+        },
+        "revisions": len(graph),
+        "heads": [_head(graph, head) for head in graph.heads],
+        "bases": graph.bases,
+        "branchpoints": graph.branchpoints,
+        "mergepoints": graph.mergepoints,
+        "diverged": graph.diverged,
+        "divergences": [_divergence(graph, d) for d in graph.divergences],
+        "problems": [p.as_json() for p in problems],
+    }
+    report["exit_code"] = exit_code_for(report)
+    report["next"] = next_step(report)
+    return report
+
+
+def _head(graph: RevisionGraph, head: str) -> dict[str, Any]:
+    rev = graph.revisions[head]
+    return {
+        "revision": head,
+        "message": rev.message,
+        "path": rev.path,
+        "create_date": rev.create_date,
+        "branch_labels": sorted(graph.branch_labels(head)),
+    }
+
+
+def _divergence(graph: RevisionGraph, divergence: Divergence) -> dict[str, Any]:
+    return {
+        "heads": list(divergence.heads),
+        "forks": list(divergence.forks),
+        "labels": list(divergence.labels),
+        "sides": [{"head": side.head, "message": graph.revisions[side.head].message,
+                   "revisions": list(side.revisions)} for side in divergence.sides],
+    }
+
+
+def exit_code_for(report: dict[str, Any]) -> int:
+    """3 for a broken graph (it wins), 1 for a divergence, else 0. Warnings never count."""
+    if any(p["severity"] == "error" for p in report["problems"]):
+        return EXIT_BROKEN
+    return EXIT_NEGATIVE if report["diverged"] else EXIT_OK
+
+
+def next_step(report: dict[str, Any]) -> str:
+    """The one command a person should run next."""
+    if report["exit_code"] == EXIT_BROKEN:
+        return "fix the problems above, then run `ahq-history check` again"
+    commands = [d.get("command") for d in report["divergences"]]
+    if commands and all(commands):
+        return " ; ".join(str(c) for c in commands)
+    if report["diverged"]:
+        return "ahq-history merge-heads"
+    return str(report["project"]["upgrade_command"])
+
+
+def render_check_text(report: dict[str, Any]) -> str:
+    """The human summary: heads, divergences with their forks and sides, problems, next step."""
+    messages = _messages(report)
+    lines = [f"{report['revisions']} revisions, {len(report['heads'])} "
+             f"head{'s' if len(report['heads']) != 1 else ''} ({report['project']['layout']}: "
+             f"{report['project']['config']})"]
+    for head in report["heads"]:
+        labels = f" [{', '.join(head['branch_labels'])}]" if head["branch_labels"] else ""
+        lines.append(f"  head {head['revision'][:SHORT]:<{SHORT}}  {head['message']}{labels}")
+        git = head.get("git")
+        if git and git.get("author"):
+            lines.append(f"       {_provenance_line(git)}")
+    for number, divergence in enumerate(report["divergences"], 1):
+        lines.extend(_divergence_lines(number, divergence, messages))
+    for problem in report["problems"]:
+        where = f"{problem['path']}:{problem['line']}: " if problem["path"] and problem["line"] else (
+            f"{problem['path']}: " if problem["path"] else "")
+        lines.append(f"{problem['severity']}: {where}{problem['message']}")
+    if report["exit_code"] == EXIT_OK and not report["problems"]:
+        lines.append("No divergence.")
+    lines.append(f"Next: {report['next']}")
+    return "\n".join(lines)
+
+
+def _messages(report: dict[str, Any]) -> dict[str, str]:
+    found = {h["revision"]: h["message"] for h in report["heads"]}
+    for divergence in report["divergences"]:
+        for side in divergence["sides"]:
+            found.setdefault(side["head"], side.get("message", ""))
+    return found
+
+
+def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[str, str]) -> list[str]:
+    forks = ", ".join(f[:SHORT] for f in divergence["forks"]) or "no shared revision"
+    label = f" on branch label {', '.join(divergence['labels'])}" if divergence["labels"] else ""
+    lines = [f"Divergence {number}{label}: {len(divergence['heads'])} heads since {forks}"]
+    for side in divergence["sides"]:
+        count = len(side["revisions"])
+        lines.append(f"  side {side['head'][:SHORT]} ({count} revision{'s' if count != 1 else ''}): "
+                     f"{messages.get(side['head'], '')}")
+    for conflict in divergence.get("conflicts", []):
+        lines.append(f"  conflict: {conflict['message']}")
+    if divergence.get("advice"):
+        lines.append(f"  advice: {divergence['advice']}")
+    return lines
+
+
+def _provenance_line(git: dict[str, Any]) -> str:
+    published = {True: "published", False: "local", None: "publication unknown"}[git.get("published")]
+    commit = (git.get("commit") or "uncommitted")[:10]
+    return f"by {git['author']} in {commit} ({published})"
