@@ -1,1 +1,1 @@
-"""AutomateHQ backend (being built)."""
+"""AutomateHQ backend: the Flask application whose schema history ahq-history manages."""
