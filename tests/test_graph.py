@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from ahq_history.errors import UsageError
 from ahq_history.graph import RevisionGraph
 from ahq_history.model import Revision
+from tests.strategies import histories
 
 
 def rev(rid: str, *parents: str, labels: tuple[str, ...] = (), depends: tuple[str, ...] = (),
@@ -148,26 +148,6 @@ def test_resolve_head_is_refused_when_heads_diverge() -> None:
 
 
 # -- agreement with Alembic's RevisionMap on generated graphs -------------------------------------
-
-
-@st.composite
-def histories(draw: st.DrawFn) -> list[Revision]:
-    """Random acyclic histories: forks, N-way merges, several labelled bases, depends_on."""
-    count = draw(st.integers(min_value=1, max_value=25))
-    revisions: list[Revision] = []
-    for index in range(count):
-        rid = f"r{index:03d}"
-        earlier = [r.id for r in revisions]
-        parents: tuple[str, ...] = ()
-        if earlier and draw(st.integers(0, 9)) > 0:
-            parents = tuple(draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=3, unique=True)))
-        labels = (f"lbl{index}",) if not parents and draw(st.booleans()) else ()
-        candidates = [e for e in earlier if e not in parents]
-        depends: tuple[str, ...] = ()
-        if candidates and draw(st.integers(0, 5)) == 0:
-            depends = (draw(st.sampled_from(candidates)),)
-        revisions.append(rev(rid, *parents, labels=labels, depends=depends))
-    return revisions
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

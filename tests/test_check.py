@@ -1,0 +1,150 @@
+"""`ahq-history check` and `heads` on real projects made by `alembic init` and `alembic revision`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ahq_history.cli import main
+from tests.projects import add_revision, alembic_project
+
+
+def check(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["-c", str(root / "alembic.ini"), "check", *args])
+    return code, capsys.readouterr().out
+
+
+def check_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code, out = check(root, "--json", *args, capsys=capsys)
+    return code, json.loads(out)
+
+
+@pytest.fixture
+def linear(tmp_path: Path) -> Path:
+    root = alembic_project(tmp_path / "proj")
+    add_revision(root, "create users", "aaaa00000001")
+    add_revision(root, "add users phone", "aaaa00000002")
+    return root
+
+
+@pytest.fixture
+def forked(linear: Path) -> Path:
+    add_revision(linear, "add audit log", "bbbb00000001", head="aaaa00000002")
+    add_revision(linear, "add workflows", "cccc00000001", head="aaaa00000002", splice=True)
+    add_revision(linear, "add workflow runs", "cccc00000002", head="cccc00000001")
+    return linear
+
+
+def test_linear_history_is_fine(linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check_json(linear, capsys)
+    assert code == 0
+    assert report["revisions"] == 2
+    assert [h["revision"] for h in report["heads"]] == ["aaaa00000002"]
+    assert report["heads"][0]["message"] == "add users phone"
+    assert report["heads"][0]["path"] == "migrations/versions/aaaa00000002_add_users_phone.py"
+    assert (report["bases"], report["diverged"], report["divergences"]) == (["aaaa00000001"], False, [])
+    assert report["next"] == "alembic upgrade head"
+
+
+def test_divergence_exits_1_with_fork_and_sides(forked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check_json(forked, capsys)
+    assert code == 1
+    (divergence,) = report["divergences"]
+    assert divergence["forks"] == ["aaaa00000002"]
+    assert {s["head"]: s["revisions"] for s in divergence["sides"]} == {
+        "bbbb00000001": ["bbbb00000001"], "cccc00000002": ["cccc00000002", "cccc00000001"]}
+    assert report["branchpoints"] == ["aaaa00000002"]
+
+
+def test_divergence_text_names_heads_fork_and_next_step(forked: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(forked, capsys=capsys)
+    assert code == 1
+    assert "  head bbbb00000001  add audit log" in out
+    assert "Divergence 1: 2 heads since aaaa00000002" in out
+    assert "  side cccc00000002 (2 revisions): add workflow runs" in out
+    assert out.rstrip().endswith("Next: ahq-history merge-heads")
+
+
+def test_dangling_parent_exits_3_naming_file_and_missing_id(linear: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = add_revision(linear, "orphan", "dddd00000001")
+    path.write_text(path.read_text().replace("'aaaa00000002'", "'ffff99999999'"))
+    code, report = check_json(linear, capsys)
+    assert code == 3
+    (problem,) = report["problems"]
+    assert problem["kind"] == "dangling-parent"
+    assert problem["path"] == "migrations/versions/dddd00000001_orphan.py"
+    assert problem["message"] == "revision dddd00000001 names down_revision ffff99999999, which no file defines"
+
+
+def test_broken_graph_wins_over_divergence(forked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    duplicate = forked / "migrations" / "versions" / "copy_of_users.py"
+    duplicate.write_text((forked / "migrations/versions/aaaa00000001_create_users.py").read_text())
+    code, report = check_json(forked, capsys)
+    assert code == 3
+    assert [p["kind"] for p in report["problems"]] == ["duplicate-id"]
+
+
+def test_conflict_markers_are_reported_with_file_and_line(linear: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("down_revision"))
+    lines[at:at + 1] = ["<<<<<<< HEAD", lines[at], "=======", lines[at], ">>>>>>> origin/main"]
+    path.write_text("\n".join(lines) + "\n")
+    code, report = check_json(linear, capsys)
+    assert code == 3
+    marker = next(p for p in report["problems"] if p["kind"] == "conflict-markers")
+    assert (marker["path"], marker["line"]) == ("migrations/versions/aaaa00000002_add_users_phone.py", at + 1)
+
+
+def test_no_project_exits_2_naming_where_it_looked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ahq-history: ")
+    assert str(tmp_path / "alembic.ini") in err
+    assert "Traceback" not in err
+
+
+def test_warm_cache_notices_an_added_revision(linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check_json(linear, capsys)
+    add_revision(linear, "add workspaces", "aaaa00000003")
+    _, report = check_json(linear, capsys)
+    assert [h["revision"] for h in report["heads"]] == ["aaaa00000003"]
+
+
+def test_warm_cache_notices_an_edited_revision(linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check_json(linear, capsys)
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    path.write_text(path.read_text().replace("down_revision: Union[str, Sequence[str], None] = 'aaaa00000001'",
+                                             "down_revision: Union[str, Sequence[str], None] = None"))
+    _, report = check_json(linear, capsys)
+    assert sorted(report["bases"]) == ["aaaa00000001", "aaaa00000002"]
+
+
+def test_warm_check_answers_without_networkx(linear: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=linear, check=True)
+    probe = ("import sys; from ahq_history.cli import main; code = main(['check']); "
+             "print(code, sorted(m for m in ('networkx', 'git', 'rich', 'alembic', 'sqlalchemy') "
+             "if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cold = subprocess.run([sys.executable, "-c", probe], cwd=linear, env=env, capture_output=True, text=True)
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=linear, env=env, capture_output=True, text=True)
+    assert cold.stdout.splitlines()[-1].startswith("0 ['networkx'")
+    assert warm.stdout.splitlines()[-1] == "0 []"
+    assert (linear / ".git" / "ahq-history").is_dir()
+
+
+def test_heads_lists_each_head_with_its_message(forked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["-c", str(forked / "alembic.ini"), "heads"])
+    assert code == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "bbbb00000001 (head)  add audit log", "cccc00000002 (head)  add workflow runs"]
