@@ -18,9 +18,18 @@ from ahq_history.scan import revision_files
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="read every file again; do not use the cache")
+    parser.add_argument("--hook", nargs="+", metavar=("NAME", "ARG"), default=None,
+                        help="what the git hooks run: warn about what git just brought (always exit 0)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "hook", None):
+        try:  # before any heavy import; whatever happens, a hook exits 0 (hookrun.py)
+            from ahq_history.hookrun import run_hook
+
+            return run_hook(args.hook[0], args.hook[1:], config=args.config)
+        except BaseException:
+            return 0
     report = check_report(args.config, use_cache=not args.no_cache)
     print(json.dumps(report, indent=2) if args.json else _render(report))
     return int(report["exit_code"])

@@ -1,15 +1,193 @@
-"""`ahq-history hooks` (not built yet)."""
+"""`ahq-history hooks install | uninstall | status`: the git hooks that warn after a pull."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ahq_history.errors import UsageError
+from ahq_history.errors import EXIT_NEGATIVE, EXIT_OK, AhqError
+
+if TYPE_CHECKING:
+    from ahq_history.hooks import HookState, Installed, Status
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "action", choices=("install", "uninstall", "status"),
+        help="install (or refresh) the hooks, remove them (restoring any hook they chained), or show them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'hooks' is not available yet")
+    if args.action == "install":
+        return _install(args)
+    if args.action == "uninstall":
+        return _uninstall(args)
+    return _status(args)
+
+
+# --- install ---------------------------------------------------------------------------------------------
+
+
+def _install(args: argparse.Namespace) -> int:
+    from ahq_history import hooks
+
+    folder = hooks.find_hooks_folder()
+    hooks.refuse_outside(folder)
+    config = _config_to_record(args.config, folder.work_tree)
+    done = hooks.install(config=config)
+    warmed = _warm_cache(done.config, folder.work_tree)
+    if args.json:
+        _print_json({
+            "action": "install", "folder": str(done.folder.path), "python": done.python,
+            "config": done.config,
+            "hooks": [{"name": c.name, "path": str(c.path), "action": c.action,
+                       "legacy": str(c.legacy) if c.legacy else None} for c in done.changes],
+            "cache": warmed, "exit_code": EXIT_OK,
+        })
+        return EXIT_OK
+    print(_install_text(done, warmed))
+    return EXIT_OK
+
+
+def _config_to_record(config: str | None, top: Path) -> Path | None:
+    """The configuration the hooks must name: the one given with -c, or the project found from here
+    when the hooks (which run at the top of the work tree) would not find that same one themselves."""
+    from ahq_history.project import find_project
+
+    if config:
+        return Path(config).resolve()
+    try:
+        here = find_project()
+    except AhqError:
+        return None
+    try:
+        from_top = find_project(start=top)
+    except AhqError:
+        return here.config_path
+    return None if from_top.config_path == here.config_path else here.config_path
+
+
+def _warm_cache(config: str | None, top: Path) -> dict[str, Any]:
+    """Read the history once now, so that the first hook after a pull only reads what the pull brought."""
+    from ahq_history.commands.check import check_report
+
+    try:
+        check_report(str(top / config) if config else None)
+    except AhqError as error:
+        return {"warmed": False, "note": error.message}
+    return {"warmed": True, "note": None}
+
+
+def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
+    changed = [c for c in done.changes if c.action != "unchanged"]
+    where = _shown(done.folder.path)
+    names = ", ".join(c.name for c in done.changes)
+    if changed:
+        lines = [f"Installed ahq-history's git hooks in {where}: {names}."]
+    else:
+        lines = [f"ahq-history's git hooks are already installed in {where}: {names}."]
+    for change in done.changes:
+        if change.moved_aside and change.legacy:
+            lines.append(f"  {change.name}: your hook is now {change.legacy.name} and still runs, first "
+                         "(`ahq-history hooks uninstall` puts it back)")
+        elif change.legacy:
+            lines.append(f"  {change.name}: runs {change.legacy.name} first")
+    lines.append(f"They run {done.python}" + (f" with -c {done.config}" if done.config else "") + ".")
+    if not warmed["warmed"]:
+        lines.append(f"Note: {warmed['note']}; the hooks stay quiet until there is an Alembic project here.")
+    return "\n".join(lines)
+
+
+# --- uninstall -------------------------------------------------------------------------------------------
+
+
+_REMOVAL_WORDS = {
+    "removed": "removed",
+    "restored": "removed; the hook it chained is back in place",
+    "absent": "was not installed",
+    "foreign": "left alone: it is not ahq-history's",
+}
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    from ahq_history import hooks
+
+    done = hooks.uninstall()
+    if args.json:
+        _print_json({
+            "action": "uninstall", "folder": str(done.folder.path),
+            "hooks": [{"name": r.name, "path": str(r.path), "action": r.action,
+                       "restored": str(r.restored) if r.restored else None} for r in done.removals],
+            "exit_code": EXIT_OK,
+        })
+        return EXIT_OK
+    lines = [f"ahq-history's git hooks in {_shown(done.folder.path)}:"]
+    lines.extend(f"  {r.name:<14} {_REMOVAL_WORDS[r.action]}" for r in done.removals)
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+# --- status ----------------------------------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
+    from ahq_history import hooks
+
+    found = hooks.status()
+    code = EXIT_OK if found.complete else EXIT_NEGATIVE
+    if args.json:
+        _print_json({
+            "action": "status", "folder": str(found.folder.path), "core_hooks_path": found.folder.hooks_path,
+            "outside": found.folder.outside, "installed": found.complete,
+            "hooks": [_hook_json(h) for h in found.hooks], "exit_code": code,
+        })
+        return code
+    print(_status_text(found))
+    return code
+
+
+def _hook_json(hook: HookState) -> dict[str, Any]:
+    return {"name": hook.name, "path": str(hook.path), "state": hook.state,
+            "legacy": str(hook.legacy) if hook.legacy else None, "python": hook.python,
+            "python_exists": hook.python_exists, "config": hook.config}
+
+
+def _status_text(found: Status) -> str:
+    from ahq_history.hooks import REINSTALL
+
+    lines = [f"Hooks folder: {_shown(found.folder.path)}"]
+    if found.folder.outside:
+        lines[0] += (f" (core.hooksPath = {found.folder.hooks_path}: outside this repository, "
+                     "so `hooks install` refuses to write there)")
+    for hook in found.hooks:
+        words = {"installed": "installed", "absent": "not installed",
+                 "foreign": "another hook is there (`ahq-history hooks install` chains it)"}[hook.state]
+        if hook.legacy and hook.state == "installed":
+            words += f", runs {hook.legacy.name} first"
+        lines.append(f"  {hook.name:<14} {words}")
+    for python in sorted({h.python for h in found.hooks if h.python}):
+        exists = os.access(python, os.X_OK)
+        lines.append(f"Python: {python}" + (" (exists)" if exists else f" is gone; reinstall: {REINSTALL}"))
+    if not found.complete and not any(h.python for h in found.hooks):
+        lines.append("Run `ahq-history hooks install` to install them.")
+    return "\n".join(lines)
+
+
+# --- shared ----------------------------------------------------------------------------------------------
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said from here."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith("..") else str(path)
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, indent=2))

@@ -1,0 +1,297 @@
+"""Installing, chaining and removing the git hooks (ahq_history/hooks.py and `ahq-history hooks`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ahq_history import hooks
+from ahq_history.errors import ConfigError, RefusedError
+from tests.conftest import git
+from tests.hookgit import ROOT, cli, commit_all, project_repo, run_git, write_hook
+from tests.projects import add_revision
+
+NAMES = ["post-merge", "post-rewrite", "post-commit", "post-checkout"]
+
+
+@pytest.fixture(autouse=True)
+def _package_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hooks run `python -m ahq_history` from the repository under test."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return project_repo(tmp_path / "repo")
+
+
+def _hooks_dir(repo: Path) -> Path:
+    return repo / ".git" / "hooks"
+
+
+def _ours(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".sample"))
+
+
+def test_install_writes_marked_executable_hooks_for_the_four_names(repo: Path) -> None:
+    done = hooks.install(repo)
+    assert [c.name for c in done.changes] == NAMES
+    assert [c.action for c in done.changes] == ["installed"] * 4
+    for name in NAMES:
+        path = _hooks_dir(repo) / name
+        assert path.read_text().startswith(f"#!/bin/sh\n# ahq-history-hook 1: {name}, installed by")
+        assert os.access(path, os.X_OK)
+        assert hooks.is_ours(path)
+
+
+def test_install_records_the_running_interpreter(repo: Path) -> None:
+    hooks.install(repo)
+    text = (_hooks_dir(repo) / "post-merge").read_text()
+    assert f"AHQ_PYTHON={sys.executable}\n" in text or f"AHQ_PYTHON='{sys.executable}'\n" in text
+    assert '-P -m ahq_history check --hook "$AHQ_HOOK" "$@"' in text
+
+
+def test_hook_script_is_posix_sh(repo: Path) -> None:
+    hooks.install(repo)
+    shell = shutil.which("dash") or shutil.which("sh")
+    assert shell is not None
+    for name in NAMES:
+        checked = subprocess.run([shell, "-n", str(_hooks_dir(repo) / name)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_reinstall_is_idempotent(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
+    hooks.install(repo)
+    before = {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()}
+    again = hooks.install(repo)
+    assert [c.action for c in again.changes] == ["unchanged"] * 4
+    assert {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()} == before
+    assert again.changes[0].legacy == _hooks_dir(repo) / "post-merge.ahq-legacy"
+    assert not again.changes[0].moved_aside
+
+
+def test_install_with_another_python_updates_the_hooks(repo: Path) -> None:
+    hooks.install(repo)
+    again = hooks.install(repo, python="/opt/other/bin/python")
+    assert [c.action for c in again.changes] == ["updated"] * 4
+    assert "AHQ_PYTHON=/opt/other/bin/python\n" in (_hooks_dir(repo) / "post-commit").read_text()
+
+
+def test_install_moves_a_foreign_hook_aside(repo: Path) -> None:
+    original = write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n").read_text()
+    done = hooks.install(repo)
+    legacy = _hooks_dir(repo) / "post-merge.ahq-legacy"
+    assert done.changes[0].moved_aside and done.changes[0].legacy == legacy
+    assert legacy.read_text() == original
+    assert os.access(legacy, os.X_OK)
+
+
+def test_existing_hook_keeps_running_with_its_arguments(repo: Path) -> None:
+    log = repo.parent / "legacy.log"
+    write_hook(_hooks_dir(repo) / "post-merge", f'echo "legacy post-merge $*" >> "{log}"\n')
+    hooks.install(repo)
+    git(repo, "checkout", "-q", "-b", "feature")
+    add_revision(repo, "add audit log", "0b0b0b0b0001")
+    commit_all(repo, "audit")
+    git(repo, "checkout", "-q", "main")
+    merged = run_git(repo, "merge", "-q", "feature")
+    assert merged.returncode == 0
+    assert log.read_text() == "legacy post-merge 0\n"
+
+
+def test_existing_post_rewrite_hook_receives_stdin(repo: Path) -> None:
+    log = repo.parent / "rewrite.log"
+    write_hook(_hooks_dir(repo) / "post-rewrite", f'echo "args: $*" >> "{log}"\ncat >> "{log}"\n')
+    hooks.install(repo)
+    old = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "commit", "-q", "--amend", "-m", "create users (amended)")
+    new = git(repo, "rev-parse", "HEAD").strip()
+    assert log.read_text() == f"args: amend\n{old} {new}\n"
+
+
+def test_existing_post_checkout_hook_keeps_its_exit_code(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-checkout", "exit 3\n")
+    before = run_git(repo, "checkout", "-q", "-b", "one")
+    hooks.install(repo)
+    after = run_git(repo, "checkout", "-q", "-b", "two")
+    assert before.returncode != 0
+    assert after.returncode == before.returncode
+
+
+def test_existing_post_merge_hook_failure_does_not_fail_the_merge(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-merge", "exit 4\n")
+    hooks.install(repo)
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "notes.txt").write_text("x\n")
+    commit_all(repo, "notes")
+    git(repo, "checkout", "-q", "main")
+    assert run_git(repo, "merge", "-q", "--no-ff", "-m", "merge", "feature").returncode == 0
+
+
+def test_hook_does_not_run_itself_when_its_legacy_is_a_copy_of_ours(repo: Path) -> None:
+    hooks.install(repo)
+    script = _hooks_dir(repo) / "post-checkout"
+    shutil.copy2(script, _hooks_dir(repo) / "post-checkout.ahq-legacy")
+    done = run_git(repo, "checkout", "-q", "-b", "feature",
+                   env={"AHQ_HISTORY_HOOK_DEBUG": "1"})
+    assert done.returncode == 0
+    assert done.stderr.count("post-checkout hook") == 1
+
+
+def test_uninstall_restores_legacy_hook(repo: Path) -> None:
+    original = write_hook(_hooks_dir(repo) / "post-rewrite", "cat > /dev/null\n")
+    text, mode = original.read_text(), original.stat().st_mode
+    before = _ours(_hooks_dir(repo))
+    hooks.install(repo)
+    done = hooks.uninstall(repo)
+    assert [r.action for r in done.removals] == ["removed", "restored", "removed", "removed"]
+    assert original.read_text() == text and original.stat().st_mode == mode
+    assert _ours(_hooks_dir(repo)) == before
+
+
+def test_uninstall_leaves_no_file_of_ours(repo: Path) -> None:
+    before = _ours(_hooks_dir(repo))
+    hooks.install(repo)
+    hooks.uninstall(repo)
+    assert _ours(_hooks_dir(repo)) == before
+    assert [r.action for r in hooks.uninstall(repo).removals] == ["absent"] * 4
+
+
+def test_uninstall_leaves_a_foreign_hook_alone(repo: Path) -> None:
+    foreign = write_hook(_hooks_dir(repo) / "post-commit", "echo theirs\n")
+    done = hooks.uninstall(repo)
+    assert done.removals[2].action == "foreign"
+    assert foreign.read_text() == "#!/bin/sh\necho theirs\n"
+
+
+def test_install_refuses_when_a_foreign_hook_and_a_legacy_file_both_exist(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-commit", "echo new\n")
+    write_hook(_hooks_dir(repo) / "post-commit.ahq-legacy", "echo old\n")
+    before = _ours(_hooks_dir(repo))
+    with pytest.raises(RefusedError) as refused:
+        hooks.install(repo)
+    path = _hooks_dir(repo) / "post-commit"
+    assert refused.value.message == (
+        f"{path} is not ours and post-commit.ahq-legacy already exists beside it: moving it aside would "
+        "overwrite that file")
+    assert _ours(_hooks_dir(repo)) == before  # post-merge and post-rewrite were not written either
+
+
+def test_core_hooks_path_inside_the_repository_is_used(repo: Path) -> None:
+    git(repo, "config", "core.hooksPath", ".githooks")
+    done = hooks.install(repo)
+    assert done.folder.path == repo / ".githooks"
+    assert _ours(repo / ".githooks") == sorted(NAMES)
+    assert not (_hooks_dir(repo) / "post-merge").exists()
+
+
+def test_core_hooks_path_outside_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-hooks"
+    git(repo, "config", "core.hooksPath", str(shared))
+    with pytest.raises(RefusedError) as refused:
+        hooks.install(repo)
+    config = repo / ".git" / "config"
+    assert refused.value.message == (
+        f"core.hooksPath (set in {config}) points to {shared}, outside this repository: other repositories "
+        "may share that folder, so ahq-history does not write there")
+    assert refused.value.hint == (
+        "give this repository its own folder (git config --local core.hooksPath .git/hooks), "
+        "or use the hooks of ahq-history's .pre-commit-hooks.yaml")
+    assert not shared.exists()
+
+
+def test_hooks_install_command_refuses_outside_folder_with_exit_1(repo: Path, tmp_path: Path) -> None:
+    git(repo, "config", "core.hooksPath", str(tmp_path / "shared-hooks"))
+    done = cli(repo, "hooks", "install")
+    assert done.returncode == 1
+    assert done.stderr.startswith("ahq-history: core.hooksPath (set in ")
+    assert "  hint: give this repository its own folder" in done.stderr
+
+
+def test_worktree_installs_into_the_common_hooks_folder(repo: Path) -> None:
+    worktree = repo.parent / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "side", str(worktree))
+    done = hooks.install(worktree)
+    assert done.folder.path == _hooks_dir(repo)
+    assert (_hooks_dir(repo) / "post-checkout").is_file()
+    fired = run_git(worktree, "checkout", "-q", "-b", "other", env={"AHQ_HISTORY_HOOK_DEBUG": "1"})
+    assert "ahq-history: post-checkout hook skipped (same commit)" in fired.stderr
+
+
+def test_install_outside_a_work_tree_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        hooks.install(tmp_path)
+    assert error.value.message.startswith(f"{tmp_path} is not inside a git work tree")
+    done = cli(tmp_path, "hooks", "install")
+    assert done.returncode == 2
+
+
+def test_status_reports_hooks_legacy_and_interpreter_as_json(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
+    assert cli(repo, "hooks", "install").returncode == 0
+    done = cli(repo, "hooks", "status", "--json")
+    assert done.returncode == 0
+    report = json.loads(done.stdout)
+    assert report["installed"] is True and report["outside"] is False
+    assert report["folder"] == str(_hooks_dir(repo))
+    first = report["hooks"][0]
+    assert first == {"name": "post-merge", "path": str(_hooks_dir(repo) / "post-merge"), "state": "installed",
+                     "legacy": str(_hooks_dir(repo) / "post-merge.ahq-legacy"), "python": sys.executable,
+                     "python_exists": True, "config": None}
+
+
+def test_status_says_when_the_recorded_interpreter_is_gone(repo: Path) -> None:
+    hooks.install(repo, python="/nowhere/bin/python")
+    done = cli(repo, "hooks", "status")
+    assert done.returncode == 1
+    assert ("Python: /nowhere/bin/python is gone; reinstall: pip install ahq-history && "
+            "ahq-history hooks install") in done.stdout
+
+
+def test_status_exits_1_when_not_installed(repo: Path) -> None:
+    done = cli(repo, "hooks", "status")
+    assert done.returncode == 1
+    assert "  post-merge     not installed" in done.stdout
+
+
+def test_install_command_text_names_the_chained_hook(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
+    done = cli(repo, "hooks", "install")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == [
+        "Installed ahq-history's git hooks in .git/hooks: post-merge, post-rewrite, post-commit, post-checkout.",
+        "  post-merge: your hook is now post-merge.ahq-legacy and still runs, first "
+        "(`ahq-history hooks uninstall` puts it back)",
+    ]
+
+
+def test_install_records_the_configuration_a_subfolder_project_needs(tmp_path: Path) -> None:
+    top = tmp_path / "mono"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    project_repo_in_subfolder = top / "backend"
+    from tests.projects import alembic_project
+
+    alembic_project(project_repo_in_subfolder)
+    commit_all(top, "backend")
+    done = cli(project_repo_in_subfolder, "hooks", "install")
+    assert done.returncode == 0, done.stderr
+    assert "AHQ_CONFIG=backend/alembic.ini\n" in (top / ".git" / "hooks" / "post-merge").read_text()
+
+
+def test_uninstall_command_says_what_it_did(repo: Path) -> None:
+    write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
+    cli(repo, "hooks", "install")
+    done = cli(repo, "hooks", "uninstall", "--json")
+    assert done.returncode == 0
+    report = json.loads(done.stdout)
+    assert [(h["name"], h["action"]) for h in report["hooks"]] == [
+        ("post-merge", "restored"), ("post-rewrite", "removed"), ("post-commit", "removed"),
+        ("post-checkout", "removed")]
