@@ -260,13 +260,13 @@ def _render_revisions(state: RevisionState) -> str:
     heads = ", ".join(state.heads) or "none"
     if state.at_heads:
         return f"Revision: {heads} (head)"
+    current = ", ".join(state.current) or "none (no migration applied)"
     if state.unknown:
         missing = ", ".join(state.unknown)
         return (
-            f"Revision: the database is at {missing}, which no file in migrations/versions defines "
-            f"(applied from another branch?); the head is {heads}. `ahq-history status` tells where it lives."
+            f"Revision: {current}; no file in migrations/versions defines {missing} (applied from another "
+            f"branch?); the head is {heads}. `ahq-history status` tells where it lives."
         )
-    current = ", ".join(state.current) or "none (no migration applied)"
     return (
         f"Revision: {current}; the head is {heads}, {state.pending} revision{'s' * (state.pending != 1)} "
         f"to apply. Run: {UPGRADE_COMMAND}"

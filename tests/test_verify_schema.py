@@ -134,6 +134,20 @@ def test_database_behind_the_head_exits_1_with_the_upgrade_command(
     assert "    index ix_workflow_runs_status (status): in the models, missing from the database" in out
 
 
+def test_database_holding_both_sides_of_the_fork_counts_what_is_left_to_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fork.db'}"
+    upgrade(url, "0e707616aa9c")  # add audit_log
+    upgrade(url, "7ef425cfe1c7")  # add workflow_run_steps: alembic_version now has two rows
+    code, out, _ = verify(url, monkeypatch, capsys)
+    assert code == 1
+    assert out.splitlines()[1] == (
+        f"Revision: 0e707616aa9c, 7ef425cfe1c7; the head is {HEAD}, 3 revisions to apply. "
+        "Run: flask --app backend.run db upgrade"
+    )
+
+
 def test_database_at_a_revision_no_file_defines_exits_1(
     sqlite_at_head: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,8 +155,8 @@ def test_database_at_a_revision_no_file_defines_exits_1(
     code, out, _ = verify(sqlite_at_head, monkeypatch, capsys)
     assert code == 1
     assert out.splitlines()[1] == (
-        "Revision: the database is at c0ffee15bad1, which no file in migrations/versions defines "
-        f"(applied from another branch?); the head is {HEAD}. `ahq-history status` tells where it lives."
+        "Revision: c0ffee15bad1; no file in migrations/versions defines c0ffee15bad1 (applied from another "
+        f"branch?); the head is {HEAD}. `ahq-history status` tells where it lives."
     )
 
 
