@@ -22,12 +22,12 @@ Table and column names are compared without regard to case, as unquoted SQL iden
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 from ahq_history.model import Revision
-from ahq_history.ops import CONSTRAINT_KINDS, DATA_KINDS, Operation, Operations, describe
+from ahq_history.ops import CONSTRAINT_KINDS, DATA_KINDS, Operation, Operations, describe, read_operations
 
 Side = Sequence[tuple[Revision, Operations]]
 
@@ -73,6 +73,28 @@ class _Entry:
     @property
     def where(self) -> str:
         return f"{self.revision.id} ({self.revision.path}:{self.op.line})"
+
+
+def divergence_sides(
+    side_ids: Sequence[Sequence[str]],
+    revisions: Mapping[str, Revision],
+    text: Callable[[Revision], str | None],
+) -> list[list[tuple[Revision, Operations]]]:
+    """The sides of a divergence ready for `conflicts_for_divergence`, oldest revision first.
+
+    `side_ids`: each side's revision ids as the graph lists them (newest first); `text`: a revision file's
+    source (from the work tree or a git tree), None when it cannot be read (that revision is skipped).
+    """
+    sides: list[list[tuple[Revision, Operations]]] = []
+    for ids in side_ids:
+        side = []
+        for revision_id in reversed(ids):
+            revision = revisions.get(revision_id)
+            source = text(revision) if revision is not None else None
+            if revision is not None and source is not None:
+                side.append((revision, read_operations(source)))
+        sides.append(side)
+    return sides
 
 
 def conflicts_for_divergence(sides: Sequence[Side]) -> list[Conflict]:

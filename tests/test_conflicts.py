@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ahq_history.conflicts import Conflict, conflict_as_json, conflicts_for_divergence
+from ahq_history.conflicts import Conflict, conflict_as_json, conflicts_for_divergence, divergence_sides
 from ahq_history.model import Revision
 from ahq_history.ops import Operations, read_operations
 from tests.autogen import AutogenProject
@@ -200,6 +200,19 @@ def test_conflict_as_json_has_the_documented_shape() -> None:
         ],
         "message": conflict.message,
     }
+
+
+def test_divergence_sides_reads_each_side_oldest_first_and_skips_unreadable_files() -> None:
+    texts = {
+        "aaaa1111": "from alembic import op\ndef upgrade():\n    op.drop_table('a')\n",
+        "aaaa2222": "from alembic import op\ndef upgrade():\n    op.drop_table('b')\n",
+        "bbbb1111": None,
+    }
+    revisions = {rid: Revision(id=rid, parents=(FORK,), path=f"{rid}.py") for rid in texts}
+    sides = divergence_sides([["aaaa2222", "aaaa1111"], ["bbbb1111", "missing0"]], revisions,
+                             lambda revision: texts[revision.id])
+    assert [[(r.id, [op.table for op in ops.upgrade]) for r, ops in side] for side in sides] == [
+        [("aaaa1111", ["a"]), ("aaaa2222", ["b"])], []]
 
 
 def _users(*extra: sa.Column[object]) -> sa.MetaData:
