@@ -1,0 +1,280 @@
+"""Find a revision that this checkout lacks in git: every local and remote-tracking branch, and deleted files.
+
+Answers "Can't locate revision identified by ..." with where the revision lives. Reads git objects only
+(the work tree, the index and HEAD are never touched). GitPython is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ahq_history.errors import UnreachableError
+from ahq_history.model import Revision
+
+if TYPE_CHECKING:
+    from ahq_history.graph import RevisionGraph
+
+SightingKind = Literal["branch", "remote", "deleted"]
+_KIND_ORDER = {"branch": 0, "remote": 1, "deleted": 2}
+# The files Alembic loads from a version folder (alembic/script/base.py, `_only_source_rev_file`).
+_REVISION_FILE = re.compile(r"^(?!\.#|__init__)(.*\.py)$")
+_FIELD, _RECORD = "\x1f", "\x1e"
+_COMMIT_FORMAT = _FIELD.join(("%H", "%P", "%an", "%ae", "%aI", "%s"))
+
+
+@dataclass(frozen=True)
+class GitCommit:
+    sha: str
+    author: str
+    email: str
+    date: str  # ISO 8601, as git gives it
+    summary: str
+
+
+@dataclass(frozen=True)
+class GitSighting:
+    """A git tree that defines the revision.
+
+    `commit` is where to read it: the ref's tip, or for a deleted file the commit before the deletion.
+    `ref` is the short ref name ("feature/audit", "origin/feature/audit"), None for a deleted file.
+    """
+
+    revision: str
+    kind: SightingKind
+    ref: str | None
+    commit: str
+    path: str  # relative to the repository root
+    parents: tuple[str, ...]  # its down_revision in that tree
+    message: str
+    added: GitCommit | None  # the commit that added the file (None when git cannot tell)
+    deleted: GitCommit | None = None  # the commit that deleted it (kind "deleted")
+
+    @property
+    def checkout(self) -> str:
+        """What `git checkout` takes to reach this tree."""
+        return self.ref if self.ref is not None else self.commit[:12]
+
+
+def find_revision_in_git(
+    repo_root: Path, revision_id: str, version_paths: Sequence[str], *, recursive: bool = False
+) -> list[GitSighting]:
+    """Every branch, remote-tracking branch and deleted file in which a revision file defines `revision_id`.
+
+    `version_paths` are the version folders relative to the repository root (POSIX). Local branches come
+    first, then remote-tracking ones, then deletions (newest first). Raises UnreachableError when
+    `repo_root` is not a git repository or git cannot be run.
+    """
+    import git
+
+    repo = _open(repo_root)
+    try:
+        sightings = _on_refs(repo, revision_id, version_paths, recursive)
+        sightings += _in_deleted_files(repo, revision_id, version_paths, recursive)
+    except git.GitCommandError as error:
+        raise _git_failed(error) from None
+    finally:
+        repo.close()
+    return sorted(sightings, key=lambda s: _KIND_ORDER[s.kind])
+
+
+def history_at(
+    repo_root: Path, commit: str, version_paths: Sequence[str], *, recursive: bool = False
+) -> RevisionGraph:
+    """The revision graph of the version folders as `commit` has them."""
+    import git
+
+    from ahq_history.graph import RevisionGraph
+    from ahq_history.scan import scan_texts
+
+    repo = _open(repo_root)
+    try:
+        listing = repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *version_paths)
+        items = []
+        for entry in filter(None, listing.split("\0")):
+            meta, path = entry.split("\t", 1)
+            _mode, kind, sha = meta.split()
+            if kind == "blob" and _is_revision_file(path, version_paths, recursive):
+                items.append((path, _blob_text(repo, sha)))
+    except git.GitCommandError as error:
+        raise _git_failed(error) from None
+    finally:
+        repo.close()
+    return RevisionGraph(scan_texts(items).revisions)
+
+
+def toplevel(path: Path) -> Path:
+    """The work tree root of the repository that holds `path`."""
+    repo = _open(path)
+    try:
+        return Path(repo.working_tree_dir or path)
+    finally:
+        repo.close()
+
+
+def _git_failed(error: Any) -> UnreachableError:
+    stderr = str(getattr(error, "stderr", "") or error).strip().splitlines()
+    reason = next((line.strip() for line in stderr if line.strip()), "git failed")
+    return UnreachableError(f"git could not search the history: {reason}",
+                            "check that `git status` works here")
+
+
+def current_branch(repo_root: Path) -> str:
+    """The checked-out branch's name, or the commit (12 digits) when HEAD is detached."""
+    repo = _open(repo_root)
+    try:
+        name = str(repo.git.rev_parse("--abbrev-ref", "HEAD"))
+        return name if name != "HEAD" else str(repo.git.rev_parse("--short=12", "HEAD"))
+    finally:
+        repo.close()
+
+
+def _open(repo_root: Path) -> Any:
+    try:
+        import git
+    except ImportError as error:  # GitPython refuses to import without a git binary
+        raise UnreachableError(f"cannot run git: {str(error).splitlines()[0]}",
+                               "install git to search branches for the revision") from None
+    try:
+        return git.Repo(repo_root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UnreachableError(f"{repo_root} is not in a git repository",
+                               "run it inside the repository to search its branches") from None
+
+
+def _on_refs(repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool) -> list[GitSighting]:
+    """Grep each distinct version-folder tree once (branches mostly share them), then map back to refs."""
+    refs = _refs(repo)
+    places: dict[str, list[tuple[str, str, str]]] = {}  # tree -> (ref, commit, version path)
+    for ref, commit in refs:
+        for folder in version_paths:
+            tree = _object(repo, f"{commit}:{folder}", "tree")
+            if tree is not None:
+                places.setdefault(tree, []).append((ref, commit, folder))
+    sightings = []
+    for tree, relpath in _grep_trees(repo, revision_id, list(places)):
+        for ref, commit, folder in places[tree]:
+            path = f"{folder}/{relpath}" if folder not in ("", ".") else relpath
+            if not _is_revision_file(path, [folder], recursive):
+                continue
+            revision = _defines(repo, f"{tree}:{relpath}", path, revision_id)
+            if revision is None:
+                break  # the same blob for every ref of this tree
+            kind: SightingKind = "remote" if ref.startswith("refs/remotes/") else "branch"
+            sightings.append(_sighting(repo, revision, kind, _short(ref), commit))
+    return sightings
+
+
+def _refs(repo: Any) -> list[tuple[str, str]]:
+    out = repo.git.for_each_ref("--format=%(refname) %(objectname)", "refs/heads", "refs/remotes")
+    refs = []
+    for line in out.splitlines():
+        name, commit = line.rsplit(" ", 1)
+        if not (name.startswith("refs/remotes/") and name.endswith("/HEAD")):  # a symbolic alias
+            refs.append((name, commit))
+    return refs
+
+
+def _short(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/remotes/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix):]
+    return ref
+
+
+def _grep_trees(repo: Any, revision_id: str, trees: Sequence[str]) -> list[tuple[str, str]]:
+    """(tree, path inside it) of each file whose text holds the id."""
+    import git
+
+    if not trees:
+        return []
+    try:
+        out = str(repo.git.grep("-l", "-F", "-e", revision_id, *trees))
+    except git.GitCommandError as error:
+        if error.status == 1:  # no match
+            return []
+        raise
+    return [(tree, path) for tree, _, path in (line.partition(":") for line in out.splitlines())]
+
+
+def _in_deleted_files(
+    repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool
+) -> list[GitSighting]:
+    # Pickaxe limited to deletions whose text held the id; the text is then checked to define it.
+    out = repo.git.log("--all", "--diff-filter=D", f"-S{revision_id}",
+                       f"--format={_RECORD}{_COMMIT_FORMAT}", "--name-only", "--", *version_paths)
+    sightings = []
+    for record in filter(None, out.split(_RECORD)):
+        header, _, names = record.partition("\n")
+        deleted = _commit(header)
+        parent = header.split(_FIELD)[1].split(" ")[0]
+        for path in filter(None, (name.strip() for name in names.splitlines())):
+            if not parent or not _is_revision_file(path, version_paths, recursive):
+                continue
+            revision = _defines(repo, f"{parent}:{path}", path, revision_id)
+            if revision is not None:
+                sightings.append(_sighting(repo, revision, "deleted", None, parent, deleted))
+    return sightings
+
+
+def _sighting(
+    repo: Any, revision: Revision, kind: SightingKind, ref: str | None, commit: str,
+    deleted: GitCommit | None = None,
+) -> GitSighting:
+    return GitSighting(
+        revision=revision.id, kind=kind, ref=ref, commit=commit, path=revision.path,
+        parents=revision.parents, message=revision.message, added=_added_by(repo, commit, revision.path),
+        deleted=deleted,
+    )
+
+
+def _added_by(repo: Any, commit: str, path: str) -> GitCommit | None:
+    out = repo.git.log("-1", "--diff-filter=A", f"--format={_COMMIT_FORMAT}", commit, "--", path)
+    return _commit(out) if out.strip() else None
+
+
+def _commit(header: str) -> GitCommit:
+    sha, _parents, author, email, date, summary = header.strip("\n").split(_FIELD, 5)
+    return GitCommit(sha=sha, author=author, email=email, date=date, summary=summary)
+
+
+def _defines(repo: Any, obj: str, path: str, revision_id: str) -> Revision | None:
+    from ahq_history.scan import scan_text
+
+    text = _blob_text(repo, obj)
+    revision, _problems = scan_text(text, path)
+    return revision if revision is not None and revision.id == revision_id else None
+
+
+def _object(repo: Any, name: str, kind: str) -> str | None:
+    try:
+        sha, found, _size = repo.git.get_object_header(name)
+    except ValueError:  # "<name> missing"
+        return None
+    return _text(sha) if _text(found) == kind else None
+
+
+def _text(value: str | bytes) -> str:
+    # GitPython hands cat-file's header fields back as bytes.
+    return value.decode("ascii") if isinstance(value, bytes) else value
+
+
+def _blob_text(repo: Any, name: str) -> str:
+    _sha, _kind, _size, data = repo.git.get_object_data(name)
+    return bytes(data).decode("utf-8", errors="replace")
+
+
+def _is_revision_file(path: str, version_paths: Sequence[str], recursive: bool) -> bool:
+    """A file Alembic would load: a `.py` name it accepts, directly in a version folder unless recursive."""
+    folder, _, name = path.rpartition("/")
+    if not _REVISION_FILE.match(name) or "__pycache__" in path.split("/"):
+        return False
+    for location in version_paths:
+        location = "" if location in ("", ".") else location.rstrip("/")
+        inside = folder == location or (recursive and (not location or folder.startswith(location + "/")))
+        if inside:
+            return True
+    return False
