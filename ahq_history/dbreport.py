@@ -1,0 +1,123 @@
+"""The database's standing against this checkout, with the way back for revisions only git still has.
+
+Joins the edges: `database` (the rows), `dbstate` (the pure comparison) and `gitsearch` (where an unknown
+revision lives). The CLI (`status`), the hooks (`dbwarn`) and the TUI call these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ahq_history.database import VersionRows
+from ahq_history.dbstate import DbState, compare, steps_back
+from ahq_history.errors import AhqError
+from ahq_history.gitsearch import GitSighting
+from ahq_history.project import Project
+
+if TYPE_CHECKING:
+    from ahq_history.graph import RevisionGraph
+
+NOT_FOUND_NOTE = (
+    "no branch, remote-tracking branch or deleted file in git defines it: it may live in a teammate's "
+    "unpushed branch (run `git fetch --all` and try again)"
+)
+
+
+@dataclass(frozen=True)
+class UnknownReport:
+    """An unknown database revision: where git has it, the revision both histories share, the way back."""
+
+    revision: str
+    sightings: tuple[GitSighting, ...]  # best first: local branches, remote-tracking ones, deletions
+    shared: str | None
+    ahead: bool
+    steps: tuple[str, ...]  # empty when git does not have it
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    rows: VersionRows
+    source: str  # where the URL came from
+    state: DbState
+    unknown: tuple[UnknownReport, ...]
+    branch: str | None  # checked-out branch (or commit); None outside git
+    upgrade_command: str
+
+
+def database_status(
+    project: Project, graph: RevisionGraph, rows: VersionRows, source: str, *, search_git: bool = True
+) -> StatusReport:
+    """Compare `rows` with `graph`; for each unknown revision, search git and work out the way back.
+
+    With `search_git` false, git is not asked anything (`branch` is None).
+    """
+    missing = [rev for rev in rows.revisions if rev not in graph.revisions]
+    found: dict[str, tuple[GitSighting, ...]] = {}
+    elsewhere: dict[str, RevisionGraph] = {}
+    notes: dict[str, str] = {}
+    branch = None
+    if search_git:
+        try:
+            branch, found, elsewhere = _search(project, missing)
+        except AhqError as error:  # no git, not a repository: the report still stands without it
+            notes = dict.fromkeys(missing, f"git was not searched: {error.message}")
+    state = compare(graph, rows.revisions, elsewhere)
+    unknown = tuple(
+        _unknown_report(project, item.revision, found.get(item.revision, ()), item.shared, item.ahead,
+                        branch, notes.get(item.revision) or (None if not search_git else NOT_FOUND_NOTE))
+        for item in state.unknown
+    )
+    return StatusReport(rows, source, state, unknown, branch, project.upgrade_command)
+
+
+def _search(
+    project: Project, missing: list[str]
+) -> tuple[str, dict[str, tuple[GitSighting, ...]], dict[str, RevisionGraph]]:
+    from ahq_history import gitsearch
+
+    top = gitsearch.toplevel(project.root)
+    branch = gitsearch.current_branch(top)
+    folders = version_folders(project, top)
+    found: dict[str, tuple[GitSighting, ...]] = {}
+    elsewhere: dict[str, RevisionGraph] = {}
+    trees: dict[str, RevisionGraph] = {}  # commit -> graph, shared by revisions found in one tree
+    for revision in missing:
+        sightings = tuple(gitsearch.find_revision_in_git(top, revision, folders, recursive=project.recursive))
+        if not sightings:
+            continue
+        found[revision] = sightings
+        commit = sightings[0].commit
+        if commit not in trees:
+            trees[commit] = gitsearch.history_at(top, commit, folders, recursive=project.recursive)
+        elsewhere[revision] = trees[commit]
+    return branch, found, elsewhere
+
+
+def version_folders(project: Project, top: Path) -> list[str]:
+    """The project's version folders relative to the repository root (those inside it)."""
+    folders = []
+    for location in project.version_locations:
+        try:
+            folders.append(location.resolve().relative_to(top.resolve()).as_posix())
+        except ValueError:
+            continue
+    return folders
+
+
+def _unknown_report(
+    project: Project, revision: str, sightings: tuple[GitSighting, ...], shared: str | None, ahead: bool,
+    branch: str | None, note: str | None,
+) -> UnknownReport:
+    if not sightings or branch is None:
+        return UnknownReport(revision, sightings, shared, ahead, (), note)
+    best = sightings[0]
+    if best.ref == branch:
+        # Committed on this very branch, yet missing from the work tree: bring the file back.
+        return UnknownReport(revision, sightings, shared, ahead, (f"git checkout HEAD -- {best.path}",),
+                             f"the file {best.path} is committed on {branch} but missing from the work tree")
+    steps = steps_back(best.checkout, shared, upgrade_command=project.upgrade_command, return_to=branch,
+                       flask=project.layout == "flask-migrate")
+    return UnknownReport(revision, sightings, shared, ahead, steps)
