@@ -116,6 +116,15 @@ def _marks(rid: str, heads: set[str], merges: set[str], branchpoints: set[str],
     return marks
 
 
+def revision_marks(graph: RevisionGraph, revision_id: str) -> tuple[Mark, ...]:
+    """The marks `lanes` gives one revision (for a single revision; `lanes` uses sets for speed)."""
+    marks = _marks(revision_id, set(graph.heads), set(graph.mergepoints), set(graph.branchpoints),
+                   set(graph.bases))
+    if any(p not in graph for p in graph.revisions[revision_id].parents):
+        marks.append("missing-parent")
+    return tuple(marks)
+
+
 class _Layout:
     """The lanes open between two rows: `slots[c]` is the revision the lane in column c waits for."""
 

@@ -1,15 +1,93 @@
-"""`ahq-history history` (not built yet)."""
+"""`ahq-history history`: the revision DAG drawn as lanes, newest first, like `git log --graph`.
+
+A broken graph (exit 3) is still drawn as far as it can be, and its problems are listed under it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
 
-from ahq_history.errors import UsageError
+from ahq_history.errors import EXIT_BROKEN, EXIT_OK
+
+if TYPE_CHECKING:
+    from ahq_history.loading import Loaded
+    from ahq_history.model import Problem
+    from ahq_history.render import GitColumns, Row
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("-n", "--max-count", type=int, metavar="N",
+                        help="show only the N newest revisions")
+    parser.add_argument("--ascii", action="store_true", help="draw the lanes with ASCII characters only")
+    parser.add_argument("--no-git", action="store_true",
+                        help="do not read git history (no author, date or published marks)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'history' is not available yet")
+    from ahq_history.loading import load
+    from ahq_history.render import lanes
+
+    loaded = load(args.config)
+    rows = lanes(loaded.graph)
+    if args.max_count is not None:
+        rows = rows[: max(args.max_count, 0)]
+    git, note = (None, None) if args.no_git else git_columns(loaded)
+    exit_code = EXIT_BROKEN if loaded.broken else EXIT_OK
+    if args.json:
+        print(json.dumps(history_report(loaded, rows, git, note, exit_code), indent=2))
+    else:
+        _print_text(loaded, rows, git, note, ascii_only=args.ascii)
+    return exit_code
+
+
+def history_report(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | None, note: str | None,
+                   exit_code: int) -> dict[str, object]:
+    """The `history --json` object (docs/json.md)."""
+    from ahq_history.render import history_json
+
+    return {
+        "revisions": history_json(rows, loaded.graph, git),
+        "heads": loaded.graph.heads,
+        "diverged": loaded.graph.diverged,
+        "problems": [p.as_json() for p in loaded.problems],
+        "git_note": note,
+        "exit_code": exit_code,
+    }
+
+
+def git_columns(loaded: Loaded) -> tuple[dict[str, GitColumns] | None, str | None]:
+    """Author, date and publication per revision, or (None, why not) when git cannot tell.
+
+    Git provenance comes from `reconcile.py`/`gitrepo.py` (built by another helper); until those modules
+    exist the columns stay empty and nothing is said.
+    """
+    return None, None
+
+
+def _print_text(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | None, note: str | None,
+                *, ascii_only: bool) -> None:
+    from rich.console import Console
+
+    from ahq_history.render import history_text
+
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    for line in history_text(rows, loaded.graph, git, ascii_only=ascii_only):
+        console.print(line)
+    for text in problem_lines(loaded.problems):
+        print(text, file=sys.stderr)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def problem_lines(problems: list[Problem]) -> list[str]:
+    """`error: path:line: message`, one line per problem."""
+    lines = []
+    for problem in problems:
+        where = problem.path or ""
+        if where and problem.line:
+            where += f":{problem.line}"
+        lines.append(f"{problem.severity}: {where + ': ' if where else ''}{problem.message}")
+    return lines
