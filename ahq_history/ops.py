@@ -116,9 +116,16 @@ def read_operations(source: str) -> Operations:
     """List the operations of `upgrade()` and `downgrade()` in a revision file's text, without running it."""
     try:
         module = ast.parse(source)
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         line = getattr(error, "lineno", None)
         return Operations(error=f"the file does not parse: {getattr(error, 'msg', error)}", error_line=line)
+    try:
+        return _read_module(module)
+    except RecursionError:
+        return Operations(error="the file is nested too deeply to be read")
+
+
+def _read_module(module: ast.Module) -> Operations:
     reader = _ModuleReader(module)
     up_defs = reader.entry_points("upgrade")
     down_defs = reader.entry_points("downgrade")
@@ -303,8 +310,8 @@ def _last_name(expr: ast.expr) -> str | None:
 
 
 def _string(expr: ast.expr | None, names: Mapping[str, ast.expr], depth: int = 0) -> str | None:
-    """The text of a literal, of `op.f("...")` / `conv("...")` / `sa.text("...")`, of a name bound to one,
-    or of `"a" + "b"`; None when the value is only known at run time."""
+    """The text of a literal, of `op.f("...")` / `conv("...")` / `sa.text("...")` / `sa.DDL("...")`, of a
+    name bound to one, or of `"a" + "b"`; None when the value is only known at run time."""
     if expr is None or depth > 8:
         return None
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
@@ -314,7 +321,7 @@ def _string(expr: ast.expr | None, names: Mapping[str, ast.expr], depth: int = 0
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         left, right = _string(expr.left, names, depth + 1), _string(expr.right, names, depth + 1)
         return None if left is None or right is None else left + right
-    if isinstance(expr, ast.Call) and _last_name(expr.func) in {"f", "conv", "text"} and expr.args:
+    if isinstance(expr, ast.Call) and _last_name(expr.func) in {"f", "conv", "text", "DDL"} and expr.args:
         return _string(expr.args[0], names, depth + 1)
     return None
 
@@ -437,7 +444,14 @@ def _execute(call: _Call) -> Operation:
     if sql is not None:
         effect, table = _sql_effect(sql)
         return call.make(table=table or call.table, sql=sql, effect=effect, detail=_shorten(sql))
-    # A SQLAlchemy construct: `users.update()...`, `sa.insert(users)`, or a value only known at run time.
+    template = _template(expr, call.names)
+    if template is not None:  # an f-string: its fixed words still say what kind of statement it is
+        effect, table = _sql_effect(template)
+        return call.make(table=call.table if table is None or "{" in table else table, effect=effect,
+                         detail=_shorten(_source(expr)))
+    if _is_ddl_construct(expr, call.names):
+        return call.make(effect="schema", detail=_shorten(_source(expr)))
+    # A SQLAlchemy statement: `users.update()...`, `sa.insert(users)`, or a value only known at run time.
     table, columns = _table_of(expr, call.names)
     detail = _shorten(_source(expr))
     return call.make(table=table or call.table, columns=columns, effect="data", detail=detail)
@@ -521,6 +535,27 @@ def _table_of(expr: ast.expr | None, names: Mapping[str, ast.expr], depth: int =
     return None, ()
 
 
+def _template(expr: ast.expr | None, names: Mapping[str, ast.expr]) -> str | None:
+    """An f-string's text with `{}` where values go, e.g. `ALTER TABLE "{}" DROP CONSTRAINT {}`."""
+    if isinstance(expr, ast.Name) and expr.id in names:
+        expr = names[expr.id]
+    if isinstance(expr, ast.Call) and _last_name(expr.func) == "text" and expr.args:
+        expr = expr.args[0]
+    if not isinstance(expr, ast.JoinedStr):
+        return None
+    return "".join(str(part.value) if isinstance(part, ast.Constant) else "{}" for part in expr.values)
+
+
+def _is_ddl_construct(expr: ast.expr | None, names: Mapping[str, ast.expr]) -> bool:
+    """`sa.schema.DropSequence(...)`, `CreateTable(...)`, `AddConstraint(...)`, `DDL(...)` and the like."""
+    if isinstance(expr, ast.Name) and expr.id in names:
+        expr = names[expr.id]
+    if not isinstance(expr, ast.Call):
+        return False
+    name = _last_name(expr.func) or ""
+    return name == "DDL" or re.fullmatch(r"(Create|Drop|Add|Set)[A-Z]\w*", name) is not None
+
+
 def _embedded_sql(expr: ast.expr | None, names: Mapping[str, ast.expr]) -> str | None:
     """The literal of a `sa.text("...")` inside a chain such as `sa.text("...").bindparams(...)`."""
     for node in ast.walk(expr) if expr is not None else ():
@@ -536,7 +571,9 @@ def _lower_column_name(expr: ast.expr, names: Mapping[str, ast.expr]) -> str | N
 
 
 _DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "COMMENT", "RENAME", "GRANT", "REVOKE"})
-_OTHER_VERBS = frozenset({"COMMIT", "BEGIN", "START", "SET", "PRAGMA", "ANALYZE", "VACUUM", "LOCK", "SELECT"})
+# Statements that neither define nor change rows in a way we can name (a `DO $$ ... $$` block is code).
+_OTHER_VERBS = frozenset({"COMMIT", "BEGIN", "START", "SET", "PRAGMA", "ANALYZE", "VACUUM", "LOCK", "SELECT",
+                          "DO"})
 _SQL_TABLE = re.compile(
     r"""^(?:UPDATE(?:\s+ONLY)?|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?
         |ALTER\s+TABLE(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?|DROP\s+TABLE(?:\s+IF\s+EXISTS)?

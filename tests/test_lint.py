@@ -351,6 +351,14 @@ def test_bad_configuration_exits_2_with_the_message(
         "ahq-history: [tool.ahq-history.lint] disable: unknown check 'AHQ999'")
 
 
+def test_a_stale_ignore_entry_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text('[tool.ahq-history.lint.ignore]\n"dead0000" = ["AHQ001"]\n')
+    assert main(["lint", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert (error["kind"], error["message"]) == (
+        "ConfigError", "[tool.ahq-history.lint] ignore: 'dead0000' names no revision in this history")
+
+
 def test_a_broken_graph_exits_3_even_with_error_findings(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     orphan = project / "migrations" / "versions" / "eeee00000005_orphan.py"

@@ -199,6 +199,31 @@ def test_execute_of_sql_held_in_a_variable_and_sa_text() -> None:
     assert (op.table, op.effect) == ("orders", "data")
 
 
+def test_execute_of_an_f_string_is_classified_by_its_fixed_words() -> None:
+    ops = ops_of("""
+        for table in TABLES:
+            op.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS {table}_fkey')
+        op.execute(f"UPDATE plans SET price = {PRICE}")
+    """)
+    assert [(op.table, op.effect) for op in ops] == [(None, "schema"), ("plans", "data")]
+
+
+def test_execute_of_sqlalchemy_ddl_constructs_is_a_schema_change() -> None:
+    ops = ops_of("""
+        op.execute(sa.schema.DropSequence(sa.schema.Sequence('package_id_seq')))
+        op.execute(sa.DDL('CREATE INDEX ix_a ON plans (a)'))
+    """)
+    assert [(op.table, op.effect) for op in ops] == [(None, "schema"), ("plans", "schema")]
+
+
+def test_execute_of_a_select_or_a_do_block_is_neither_schema_nor_data() -> None:
+    ops = ops_of("""
+        op.execute('SELECT setval(1)')
+        op.execute(sa.text('DO $$ BEGIN PERFORM 1; END $$'))
+    """)
+    assert [op.effect for op in ops] == ["other", "other"]
+
+
 def test_execute_of_text_known_only_at_run_time_is_a_data_change_without_table() -> None:
     [op] = ops_of("op.execute(build_sql())")
     assert (op.kind, op.table, op.effect, op.detail) == ("execute", None, "data", "build_sql()")
