@@ -37,6 +37,9 @@ def commit_all(cwd: Path, message: str, env: dict[str, str] | None = None) -> No
 def project_repo(root: Path) -> Path:
     """A git repository holding a fresh `alembic init` project with one committed revision."""
     alembic_project(root)
+    ini = root / "alembic.ini"  # `alembic init` writes an absolute script_location: clones need their own
+    ini.write_text(ini.read_text().replace(f"script_location = {root}/migrations",
+                                           "script_location = %(here)s/migrations"))
     (root / ".gitignore").write_text("__pycache__/\n")
     git(root, "init", "-q", "-b", "main")
     add_revision(root, "create users", BASE)

@@ -1,0 +1,233 @@
+"""The hooks in real pulls: git's facts about which hook fires when, Alice and Bob's divergence, and a
+hook that never makes git fail. Every story uses a bare origin and clones; the hooks run the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+from tests.hookgit import ALICE, BASE, BOB, ROOT, cli, commit_all, run_git, team
+from tests.projects import add_revision
+
+ALICE_REV = "a11ce0000001"
+BOB_REV = "b0b000000001"
+DEBUG = {"AHQ_HISTORY_HOOK_DEBUG": "1"}
+Clones = tuple[Path, Path, Path]  # origin, alice, bob
+
+
+@pytest.fixture(autouse=True)
+def _package_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+
+
+@pytest.fixture
+def clones(tmp_path: Path) -> tuple[Path, Path, Path]:
+    origin, alice, bob = team(tmp_path)
+    installed = cli(bob, "hooks", "install")
+    assert installed.returncode == 0, installed.stderr
+    return origin, alice, bob
+
+
+def _alice_pushes(alice: Path) -> None:
+    add_revision(alice, "add audit log", ALICE_REV, head=BASE)
+    commit_all(alice, "Add the audit log", env=ALICE)
+    git(alice, "push", "-q", "origin", "main")
+
+
+def _bob_commits(bob: Path) -> None:
+    add_revision(bob, "add user phone", BOB_REV, head=BASE)
+    commit_all(bob, "Add a phone number to users", env=BOB)
+
+
+def _ahq_lines(output: str) -> list[str]:
+    """What the hooks said (git's own progress lines left out)."""
+    return [line for line in output.splitlines() if line.startswith(("ahq-history", "  ", "Run:"))]
+
+
+# --- git's facts ---------------------------------------------------------------------------------------
+
+
+def test_fast_forward_pull_fires_post_merge(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    pulled = run_git(bob, "pull", "-q", env=DEBUG)
+    assert pulled.returncode == 0
+    assert "ahq-history: post-merge hook acts on pull" in pulled.stderr
+
+
+def test_fast_forward_pull_with_rebase_fires_post_merge(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    pulled = run_git(bob, "pull", "-q", "--rebase", env=DEBUG)
+    assert pulled.returncode == 0
+    assert "ahq-history: post-merge hook acts on pull" in pulled.stderr
+    assert "post-rewrite" not in pulled.stderr
+
+
+def test_rebasing_pull_skips_post_checkout_and_acts_on_post_rewrite(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    (bob / "notes.txt").write_text("Bob's notes\n")
+    commit_all(bob, "notes", env=BOB)
+    pulled = run_git(bob, "pull", "-q", "--rebase", env=DEBUG)
+    assert pulled.returncode == 0
+    said = [line for line in pulled.stderr.splitlines() if line.startswith("ahq-history: post-")]
+    waiting = "rebase in progress: post-rewrite will look at the result"
+    assert said[0] == f"ahq-history: post-checkout hook skipped ({waiting})"
+    assert f"ahq-history: post-commit hook skipped ({waiting})" in said
+    assert said[-1].startswith("ahq-history: post-rewrite hook acts on rebase")
+    assert not any("post-merge" in line for line in said)
+
+
+def test_amend_fires_post_rewrite_amend_which_stays_quiet(clones: Clones) -> None:
+    _, _, bob = clones
+    amended = run_git(bob, "commit", "-q", "--amend", "-m", "create users, again", env=DEBUG)
+    assert amended.returncode == 0
+    assert ("ahq-history: post-rewrite hook skipped (post-rewrite amend: only a rebase brings other commits)"
+            in amended.stderr)
+
+
+def test_conflicted_pull_fires_nothing_and_the_concluding_commit_acts(clones: Clones) -> None:
+    _, alice, bob = clones
+    (alice / "README").write_text("Alice's words\n")
+    commit_all(alice, "readme", env=ALICE)
+    git(alice, "push", "-q")
+    (bob / "README").write_text("Bob's words\n")
+    commit_all(bob, "readme", env=BOB)
+    pulled = run_git(bob, "pull", "-q", "--no-rebase", env=DEBUG)
+    assert pulled.returncode != 0
+    assert "ahq-history:" not in pulled.stderr
+    (bob / "README").write_text("Both\n")
+    git(bob, "add", "README")
+    concluded = run_git(bob, "commit", "-q", "--no-edit", env=DEBUG)
+    assert concluded.returncode == 0
+    assert [line for line in concluded.stderr.splitlines() if line.startswith("ahq-history")] == [
+        f"ahq-history: post-commit hook acts on merge commit {git(bob, 'rev-parse', 'HEAD^1').strip()[:10]}.."
+        f"{git(bob, 'rev-parse', 'HEAD').strip()[:10]}"]
+
+
+def test_branch_switch_acts_and_a_file_checkout_does_not(clones: Clones) -> None:
+    _, _, bob = clones
+    git(bob, "checkout", "-q", "-b", "feature")
+    (bob / "notes.txt").write_text("x\n")
+    commit_all(bob, "notes")
+    switched = run_git(bob, "checkout", "-q", "main", env=DEBUG)
+    assert "ahq-history: post-checkout hook acts on branch switch" in switched.stderr
+    (bob / "alembic.ini").write_text("changed\n")
+    restored = run_git(bob, "checkout", "-q", "--", "alembic.ini", env=DEBUG)
+    assert "ahq-history: post-checkout hook skipped (file checkout, not a branch switch)" in restored.stderr
+
+
+# --- Alice and Bob ---------------------------------------------------------------------------------------
+
+
+def test_pull_that_merges_warns_about_both_heads(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    pulled = run_git(bob, "pull", "--no-rebase", "-q")
+    assert pulled.returncode == 0
+    said = "\n".join(_ahq_lines(pulled.stderr))
+    assert ALICE_REV in said and "add audit log" in said
+    assert BOB_REV in said and "add user phone" in said
+    assert "ahq-history merge-heads" in said
+
+
+def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    pulled = run_git(bob, "pull", "--rebase", "-q")
+    assert pulled.returncode == 0
+    said = "\n".join(_ahq_lines(pulled.stderr))
+    assert said.count(ALICE_REV) == 1 and said.count(BOB_REV) == 1
+    assert "ahq-history merge-heads" in said
+
+
+def test_pull_without_divergence_is_quiet(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    pulled = run_git(bob, "pull", "-q")
+    assert pulled.returncode == 0
+    assert pulled.stderr == ""
+
+
+def test_pull_that_brings_no_revision_file_is_quiet_even_when_diverged(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    assert run_git(bob, "pull", "-q", "--no-rebase").returncode == 0
+    (alice / "README").write_text("docs\n")
+    git(alice, "pull", "-q")
+    commit_all(alice, "docs", env=ALICE)
+    git(alice, "push", "-q")
+    pulled = run_git(bob, "pull", "-q", "--no-rebase")
+    assert pulled.returncode == 0
+    assert pulled.stderr == ""
+
+
+# --- a hook never makes git fail ---------------------------------------------------------------------------
+
+
+def test_pull_succeeds_when_the_recorded_interpreter_is_gone(clones: Clones) -> None:
+    _, alice, bob = clones
+    hook = bob / ".git" / "hooks" / "post-merge"
+    hook.write_text(hook.read_text().replace(f"AHQ_PYTHON={_quoted_python()}", "AHQ_PYTHON=/gone/bin/python"))
+    _alice_pushes(alice)
+    pulled = run_git(bob, "pull", "-q")
+    assert pulled.returncode == 0
+    assert pulled.stderr.strip() == (
+        "ahq-history: the post-merge hook's Python (/gone/bin/python) is gone; reinstall: "
+        "pip install ahq-history && ahq-history hooks install")
+
+
+def test_pull_succeeds_when_a_pulled_revision_file_is_corrupt(clones: Clones) -> None:
+    _, alice, bob = clones
+    path = add_revision(alice, "add audit log", ALICE_REV, head=BASE)
+    path.write_text(path.read_text().replace("def upgrade()", "def upgrade(:"))
+    commit_all(alice, "broken revision", env=ALICE)
+    git(alice, "push", "-q")
+    _bob_commits(bob)
+    pulled = run_git(bob, "pull", "-q", "--no-rebase")
+    assert pulled.returncode == 0
+    assert all(line.startswith(("ahq-history", "  ", "Run:")) for line in pulled.stderr.splitlines())
+
+
+def test_pull_succeeds_in_a_shallow_clone(clones: Clones, tmp_path: Path) -> None:
+    origin, alice, _ = clones
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(shallow))
+    assert cli(shallow, "hooks", "install").returncode == 0
+    _alice_pushes(alice)
+    _bob_commits(shallow)
+    pulled = run_git(shallow, "pull", "-q", "--no-rebase")
+    assert pulled.returncode == 0, pulled.stderr
+    said = "\n".join(_ahq_lines(pulled.stderr))
+    assert ALICE_REV in said and BOB_REV in said
+
+
+def test_pull_succeeds_when_the_project_configuration_is_broken(clones: Clones) -> None:
+    _, alice, bob = clones
+    (alice / "alembic.ini").write_text("[alembic\nscript_location = migrations\n")
+    commit_all(alice, "break the ini", env=ALICE)
+    git(alice, "push", "-q")
+    pulled = run_git(bob, "pull", "-q")
+    assert pulled.returncode == 0
+    assert len(pulled.stderr.splitlines()) <= 1
+
+
+def _quoted_python() -> str:
+    import shlex
+    import sys
+
+    return shlex.quote(sys.executable)
+
+
+def test_hook_run_by_hand_exits_0_outside_a_repository(tmp_path: Path) -> None:
+    done = cli(tmp_path, "check", "--hook", "post-merge", "0")
+    assert done.returncode == 0
+    assert done.stdout == "" and done.stderr == ""
+    assert os.listdir(tmp_path) == []
