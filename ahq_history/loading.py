@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ahq_history.model import Problem
+from ahq_history.model import Problem, Revision
 from ahq_history.project import Project, find_project
 from ahq_history.scan import ScanResult, scan_project
 
@@ -28,6 +28,13 @@ class Loaded:
     @property
     def broken(self) -> bool:
         return any(p.is_error for p in self.problems)
+
+    def source(self, revision: Revision) -> str | None:
+        """The text of a revision's file in the work tree, None when it cannot be read."""
+        try:
+            return (self.project.root / revision.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
 
 def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:

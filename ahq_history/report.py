@@ -34,7 +34,7 @@ def build_check_report(loaded: Loaded) -> dict[str, Any]:
         "branchpoints": graph.branchpoints,
         "mergepoints": graph.mergepoints,
         "diverged": graph.diverged,
-        "divergences": [_divergence(graph, d) for d in graph.divergences],
+        "divergences": [_divergence(loaded, d) for d in graph.divergences],
         "problems": [p.as_json() for p in problems],
     }
     report["exit_code"] = exit_code_for(report)
@@ -53,13 +53,18 @@ def _head(graph: RevisionGraph, head: str) -> dict[str, Any]:
     }
 
 
-def _divergence(graph: RevisionGraph, divergence: Divergence) -> dict[str, Any]:
+def _divergence(loaded: Loaded, divergence: Divergence) -> dict[str, Any]:
+    from ahq_history.conflicts import conflict_as_json, conflicts_for_divergence, divergence_sides
+
+    graph = loaded.graph
+    sides = divergence_sides([s.revisions for s in divergence.sides], graph.revisions, loaded.source)
     return {
         "heads": list(divergence.heads),
         "forks": list(divergence.forks),
         "labels": list(divergence.labels),
         "sides": [{"head": side.head, "message": graph.revisions[side.head].message,
                    "revisions": list(side.revisions)} for side in divergence.sides],
+        "conflicts": [conflict_as_json(c) for c in conflicts_for_divergence(sides)],
     }
 
 

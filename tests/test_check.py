@@ -149,3 +149,21 @@ def test_heads_lists_each_head_with_its_message(forked: Path, capsys: pytest.Cap
     assert code == 1
     assert capsys.readouterr().out.splitlines() == [
         "bbbb00000001 (head)  add audit log", "cccc00000002 (head)  add workflow runs"]
+
+
+def test_divergence_reports_both_sides_adding_users_phone(linear: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    for rev_id, who in (("a11ce0000001", "alice"), ("b0b000000001", "bob")):
+        path = add_revision(linear, f"{who} adds phone", rev_id, head="aaaa00000002", splice=True)
+        path.write_text(path.read_text().replace(
+            "def upgrade() -> None:\n    \"\"\"Upgrade schema.\"\"\"\n    pass",
+            "def upgrade() -> None:\n    \"\"\"Upgrade schema.\"\"\"\n"
+            "    op.add_column('users', sa.Column('phone', sa.String(32)))"))
+    code, report = check_json(linear, capsys)
+    assert code == 1
+    (conflict,) = report["divergences"][0]["conflicts"]
+    assert (conflict["kind"], conflict["table"], conflict["column"]) == ("both-add-column", "users", "phone")
+    assert sorted(r["revision"] for r in conflict["revisions"]) == ["a11ce0000001", "b0b000000001"]
+    assert all(isinstance(r["line"], int) for r in conflict["revisions"])
+    _, text = check(linear, capsys=capsys)
+    assert "  conflict: both sides add column users.phone" in text
