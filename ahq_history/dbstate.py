@@ -108,15 +108,28 @@ def shared_revision(here: RevisionGraph, there: RevisionGraph, revision: str) ->
     "Newest" is the shared ancestor that no other shared ancestor descends from; when a merge leaves
     several, the one latest in this checkout's order. None when the histories share no revision.
     """
-    shared = {rev for rev in there.ancestors(revision) if rev in here.revisions}
-    below: set[str] = set()
-    for rev in shared:
-        below |= there.ancestors(rev)
-    frontier = shared - below
-    if not frontier:
-        return None
+    # Walk down from `revision`, stopping at revisions both sides have: every newest shared revision is
+    # met this way (a path to it through another shared one would make it older than that one).
+    met: set[str] = set()
+    seen: set[str] = set()
+    stack = list(there.parents(revision))
+    while stack:
+        rev = stack.pop()
+        if rev in seen:
+            continue
+        seen.add(rev)
+        if rev in here.revisions:
+            met.add(rev)
+        else:
+            stack.extend(there.parents(rev))
+    older: set[str] = set()
+    for rev in met:
+        older |= there.ancestors(rev) & met
+    frontier = met - older
+    if len(frontier) <= 1:
+        return next(iter(frontier), None)
     order = {rev: i for i, rev in enumerate(here.topological())}
-    return max(frontier, key=lambda rev: (order.get(rev, -1), rev))
+    return max(frontier, key=lambda rev: (order[rev], rev))
 
 
 def downgrade_command(upgrade_command: str, target: str, *, flask: bool = False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -146,26 +146,54 @@ def _open(repo_root: Path) -> Any:
 
 
 def _on_refs(repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool) -> list[GitSighting]:
-    """Grep each distinct version-folder tree once (branches mostly share them), then map back to refs."""
-    refs = _refs(repo)
+    """Read each distinct version-folder tree once and each distinct file once (branches share most of
+    them), then map the files that define the revision back to the refs."""
     places: dict[str, list[tuple[str, str, str]]] = {}  # tree -> (ref, commit, version path)
-    for ref, commit in refs:
+    for ref, commit in _refs(repo):
         for folder in version_paths:
             tree = _object(repo, f"{commit}:{folder}", "tree")
             if tree is not None:
                 places.setdefault(tree, []).append((ref, commit, folder))
+    files: dict[str, list[tuple[str, str]]] = {}  # blob -> (tree, path inside it)
+    for tree in places:
+        for blob, relpath in _tree_files(repo, tree, recursive):
+            files.setdefault(blob, []).append((tree, relpath))
     sightings = []
-    for tree, relpath in _grep_trees(repo, revision_id, list(places)):
-        for ref, commit, folder in places[tree]:
-            path = f"{folder}/{relpath}" if folder not in ("", ".") else relpath
-            if not _is_revision_file(path, [folder], recursive):
-                continue
-            revision = _defines(repo, f"{tree}:{relpath}", path, revision_id)
-            if revision is None:
-                break  # the same blob for every ref of this tree
-            kind: SightingKind = "remote" if ref.startswith("refs/remotes/") else "branch"
-            sightings.append(_sighting(repo, revision, kind, _short(ref), commit))
-    return sightings
+    for blob, where in files.items():
+        text = _blob_text(repo, blob)
+        revision = _defines(text, where[0][1], revision_id) if revision_id in text else None
+        if revision is None:
+            continue
+        for tree, relpath in where:
+            for ref, commit, folder in places[tree]:
+                path = f"{folder}/{relpath}" if folder not in ("", ".") else relpath
+                kind: SightingKind = "remote" if ref.startswith("refs/remotes/") else "branch"
+                sightings.append(_sighting(repo, replace(revision, path=path), kind, _short(ref), commit))
+    return sorted(sightings, key=lambda s: (_KIND_ORDER[s.kind], s.ref or ""))
+
+
+def _tree_files(repo: Any, tree: str, recursive: bool, prefix: str = "") -> list[tuple[str, str]]:
+    """(blob, path inside the tree) of the files Alembic would load from this version folder.
+
+    Trees are read through GitPython's persistent `cat-file --batch` (no process per tree) and parsed
+    here: entries are `<octal mode> <name>\\0<20-byte id>`.
+    """
+    _sha, _kind, _size, data = repo.git.get_object_data(tree)
+    files = []
+    at = 0
+    while at < len(data):
+        space = data.index(b" ", at)
+        nul = data.index(b"\0", space)
+        mode, name = data[at:space], data[space + 1:nul].decode("utf-8", errors="replace")
+        sha = data[nul + 1:nul + 21].hex()
+        at = nul + 21
+        relpath = f"{prefix}{name}"
+        if mode == b"40000":
+            if recursive and name != "__pycache__":
+                files.extend(_tree_files(repo, sha, recursive, f"{relpath}/"))
+        elif mode.startswith(b"100") and _is_revision_file(relpath, [""], recursive):
+            files.append((sha, relpath))
+    return files
 
 
 def _refs(repo: Any) -> list[tuple[str, str]]:
@@ -185,21 +213,6 @@ def _short(ref: str) -> str:
     return ref
 
 
-def _grep_trees(repo: Any, revision_id: str, trees: Sequence[str]) -> list[tuple[str, str]]:
-    """(tree, path inside it) of each file whose text holds the id."""
-    import git
-
-    if not trees:
-        return []
-    try:
-        out = str(repo.git.grep("-l", "-F", "-e", revision_id, *trees))
-    except git.GitCommandError as error:
-        if error.status == 1:  # no match
-            return []
-        raise
-    return [(tree, path) for tree, _, path in (line.partition(":") for line in out.splitlines())]
-
-
 def _in_deleted_files(
     repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool
 ) -> list[GitSighting]:
@@ -214,7 +227,7 @@ def _in_deleted_files(
         for path in filter(None, (name.strip() for name in names.splitlines())):
             if not parent or not _is_revision_file(path, version_paths, recursive):
                 continue
-            revision = _defines(repo, f"{parent}:{path}", path, revision_id)
+            revision = _defines(_blob_text(repo, f"{parent}:{path}"), path, revision_id)
             if revision is not None:
                 sightings.append(_sighting(repo, revision, "deleted", None, parent, deleted))
     return sightings
@@ -241,10 +254,9 @@ def _commit(header: str) -> GitCommit:
     return GitCommit(sha=sha, author=author, email=email, date=date, summary=summary)
 
 
-def _defines(repo: Any, obj: str, path: str, revision_id: str) -> Revision | None:
+def _defines(text: str, path: str, revision_id: str) -> Revision | None:
     from ahq_history.scan import scan_text
 
-    text = _blob_text(repo, obj)
     revision, _problems = scan_text(text, path)
     return revision if revision is not None and revision.id == revision_id else None
 

@@ -165,3 +165,20 @@ def test_pending_is_exactly_the_unapplied_rest_in_an_order_an_upgrade_can_follow
     for r in pending:  # each revision's parents are applied before it
         assert set(g.parents(r)) <= done, (r, pending)
         done.add(r)
+
+
+@settings(deadline=None, max_examples=80)
+@given(history_and_rows(), st.data())
+def test_shared_revision_is_the_newest_of_the_shared_ancestors(
+    case: tuple[RevisionGraph, list[str]], data: st.DataObject
+) -> None:
+    there, _rows = case
+    ids = sorted(there.revisions)
+    unknown = data.draw(st.sampled_from(ids))
+    kept = data.draw(st.sets(st.sampled_from(ids)))
+    here = RevisionGraph(r for r in there.revisions.values() if r.id in kept and r.id != unknown)
+    shared = {r for r in there.ancestors(unknown) if r in here.revisions}
+    newest = {r for r in shared if not any(r in there.ancestors(other) for other in shared)}
+    order = here.topological()
+    expected = max(newest, key=order.index) if newest else None
+    assert shared_revision(here, there, unknown) == expected
