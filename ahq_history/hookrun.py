@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from ahq_history.project import Project
@@ -172,18 +172,29 @@ def read_state(start: Path) -> RepoState | None:
 
 def warning_for(act: Act, top: Path, config: str | None) -> str | None:
     """What to tell the person after this change, or None when there is nothing to say."""
-    from ahq_history.project import find_project
-
-    project = find_project(start=top, config=Path(config) if config else None)
-    if not _revision_files_changed(act, top, project):
+    project = _project(top, config)
+    if project is None or not _revision_files_changed(act, top, project):
         return None
     parts = []
     if act.divergence:
-        parts.append(_divergence_warning(act, top, config))
+        parts.append(_divergence_warning(act, project, config))
     if act.database:
-        parts.append(_database_warning(config))
+        parts.append(_database_warning(project))
     text = "\n".join(p for p in parts if p)
     return text or None
+
+
+def _project(top: Path, config: str | None) -> Project | None:
+    """The project the hooks look after; None (stay quiet) when this checkout has none."""
+    from ahq_history.errors import ConfigError
+    from ahq_history.project import find_project
+
+    try:
+        return find_project(start=top, config=Path(config) if config else None)
+    except ConfigError as error:
+        if config is None and error.message.startswith("no Alembic project found"):
+            return None
+        raise
 
 
 def _revision_files_changed(act: Act, top: Path, project: Project) -> bool:
@@ -194,28 +205,45 @@ def _revision_files_changed(act: Act, top: Path, project: Project) -> bool:
     return changed is None or bool(changed)  # when git cannot tell, look
 
 
-def _divergence_warning(act: Act, top: Path, config: str | None) -> str | None:
+def _divergence_warning(act: Act, project: Project, config: str | None) -> str | None:
+    """Each divergent head, who brought it and from where, and the command (gitfacts.hook_warning)."""
+    if act.new is None:  # merge --squash: what came is in the work tree, not in a commit
+        return _work_tree_warning(config)
+    from ahq_history.errors import AhqError
+    from ahq_history.gitfacts import hook_warning
+
+    try:
+        return hook_warning(project, act.old, act.new)
+    except AhqError:  # a repository git cannot read: `ahq-history check` will say why
+        return None
+
+
+def _work_tree_warning(config: str | None) -> str | None:
     from ahq_history.commands.check import check_report
 
     report = check_report(config)
     if not report.get("diverged"):
         return None
-    return _render_divergence(report)
-
-
-def _render_divergence(report: dict[str, Any]) -> str:
     heads = report["heads"]
-    lines = [f"ahq-history: the Alembic history now has {len(heads)} heads:"]
+    lines = [f"ahq-history: {len(heads)} migration heads in the work tree:"]
     lines.extend(f"  {h['revision'][:12]}  {h['message']}" for h in heads)
-    lines.append(f"Run: {report['next']}")
+    lines.append(f"  run: {report['next']}")
     return "\n".join(lines)
 
 
-def _database_warning(config: str | None) -> str | None:
+def _database_warning(project: Project) -> str | None:
+    """After a branch switch: the database at a revision this branch lacks, or behind it (dbwarn)."""
+    from ahq_history.database import resolve_url
+    from ahq_history.errors import AhqError
+
+    try:
+        resolve_url(project)
+    except AhqError:  # no database configured: nothing to compare, and no graph to build
+        return None
     from ahq_history.dbwarn import database_warning
     from ahq_history.loading import load
 
-    loaded = load(config)
+    loaded = load(project.config_path)
     return database_warning(loaded.project, loaded.graph, timeout=1.0)
 
 

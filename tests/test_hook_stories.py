@@ -4,6 +4,7 @@ hook that never makes git fail. Every story uses a bare origin and clones; the h
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -124,16 +125,25 @@ def test_branch_switch_acts_and_a_file_checkout_does_not(clones: Clones) -> None
 # --- Alice and Bob ---------------------------------------------------------------------------------------
 
 
+def _assert_names_both_heads(said: list[str]) -> None:
+    """The warning: the fork, each head with its message and who brought it from where, the command."""
+    assert said[0] == f"ahq-history: 2 migration heads since {BASE}:"
+    alice = next(line for line in said if ALICE_REV in line)
+    bob = next(line for line in said if BOB_REV in line)
+    assert re.fullmatch(rf"  {ALICE_REV}  add audit log  by Alice Archer <alice@example.com> "
+                        r"from origin/main, commit [0-9a-f]{12} \(published\)", alice), alice
+    assert re.fullmatch(rf"  {BOB_REV}  add user phone  by Bob Builder <bob@example.com> from main, "
+                        r"commit [0-9a-f]{12} \(local\)", bob), bob
+    assert said[-1].startswith("  run: ahq-history merge-heads")
+
+
 def test_pull_that_merges_warns_about_both_heads(clones: Clones) -> None:
     _, alice, bob = clones
     _alice_pushes(alice)
     _bob_commits(bob)
     pulled = run_git(bob, "pull", "--no-rebase", "-q")
     assert pulled.returncode == 0
-    said = "\n".join(_ahq_lines(pulled.stderr))
-    assert ALICE_REV in said and "add audit log" in said
-    assert BOB_REV in said and "add user phone" in said
-    assert "ahq-history merge-heads" in said
+    _assert_names_both_heads(_ahq_lines(pulled.stderr))
 
 
 def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
@@ -142,9 +152,26 @@ def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
     _bob_commits(bob)
     pulled = run_git(bob, "pull", "--rebase", "-q")
     assert pulled.returncode == 0
-    said = "\n".join(_ahq_lines(pulled.stderr))
-    assert said.count(ALICE_REV) == 1 and said.count(BOB_REV) == 1
-    assert "ahq-history merge-heads" in said
+    said = _ahq_lines(pulled.stderr)
+    _assert_names_both_heads(said)
+    assert "\n".join(said).count(ALICE_REV) == 1
+
+
+def test_concluding_a_conflicted_merge_warns_about_both_heads(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    (alice / "README").write_text("Alice's words\n")
+    commit_all(alice, "readme", env=ALICE)
+    git(alice, "push", "-q")
+    _bob_commits(bob)
+    (bob / "README").write_text("Bob's words\n")
+    commit_all(bob, "readme", env=BOB)
+    assert run_git(bob, "pull", "-q", "--no-rebase").returncode != 0
+    (bob / "README").write_text("Both\n")
+    git(bob, "add", "README")
+    concluded = run_git(bob, "commit", "-q", "--no-edit")
+    assert concluded.returncode == 0
+    _assert_names_both_heads(_ahq_lines(concluded.stderr))
 
 
 def test_pull_without_divergence_is_quiet(clones: Clones) -> None:
@@ -231,3 +258,46 @@ def test_hook_run_by_hand_exits_0_outside_a_repository(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert done.stdout == "" and done.stderr == ""
     assert os.listdir(tmp_path) == []
+
+
+# --- the database after a branch switch (post-checkout) ----------------------------------------------------
+
+
+@pytest.fixture
+def bob_repo(tmp_path: Path) -> Path:
+    """Bob's repository (tests/dbstory.py) with the hooks installed, on feature/audit, his SQLite database
+    upgraded to his revision."""
+    from tests.dbstory import alembic_cli, bob_story
+
+    root = bob_story(tmp_path / "bob")
+    assert cli(root, "hooks", "install").returncode == 0
+    git(root, "checkout", "-q", "feature/audit")
+    alembic_cli(root, "upgrade", "head")
+    return root
+
+
+def test_switch_to_a_branch_without_the_database_revision_warns(bob_repo: Path) -> None:
+    from tests.dbstory import AUDIT
+
+    switched = run_git(bob_repo, "checkout", "-q", "main")
+    assert switched.returncode == 0
+    assert switched.stderr.splitlines() == [
+        f"ahq-history: the database is at {AUDIT}, which this branch does not have.",
+        "  Run `ahq-history status` for the way back (the branch that has it and the commands).",
+    ]
+
+
+def test_switch_back_to_the_branch_the_database_matches_is_quiet(bob_repo: Path) -> None:
+    git(bob_repo, "checkout", "-q", "main")
+    switched = run_git(bob_repo, "checkout", "-q", "feature/audit")
+    assert switched.returncode == 0
+    assert switched.stderr == ""
+
+
+def test_switch_with_an_unreachable_database_is_quiet(bob_repo: Path) -> None:
+    ini = bob_repo / "alembic.ini"
+    ini.write_text(ini.read_text().replace("sqlalchemy.url = sqlite:///app.db",
+                                           "sqlalchemy.url = postgresql://nobody@127.0.0.1:9/none"))
+    switched = run_git(bob_repo, "checkout", "-q", "main")
+    assert switched.returncode == 0
+    assert switched.stderr == ""

@@ -73,13 +73,15 @@ def _config_to_record(config: str | None, top: Path) -> Path | None:
 
 def _warm_cache(config: str | None, top: Path) -> dict[str, Any]:
     """Read the history once now, so that the first hook after a pull only reads what the pull brought."""
-    from ahq_history.commands.check import check_report
+    from ahq_history.gitfacts import warm_cache
+    from ahq_history.project import find_project
 
     try:
-        check_report(str(top / config) if config else None)
+        project = find_project(start=top, config=top / config if config else None)
+        warmed = warm_cache(project)
     except AhqError as error:
         return {"warmed": False, "note": error.message}
-    return {"warmed": True, "note": None}
+    return {"warmed": warmed, "note": None if warmed else "git cannot read this repository's history"}
 
 
 def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
@@ -97,8 +99,12 @@ def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
         elif change.legacy:
             lines.append(f"  {change.name}: runs {change.legacy.name} first")
     lines.append(f"They run {done.python}" + (f" with -c {done.config}" if done.config else "") + ".")
-    if not warmed["warmed"]:
-        lines.append(f"Note: {warmed['note']}; the hooks stay quiet until there is an Alembic project here.")
+    note = warmed["note"]
+    if note and note.startswith("no Alembic project found"):
+        lines.append("Note: no Alembic project found from the top of the work tree; the hooks stay quiet "
+                     "until there is one (or reinstall with -c PATH).")
+    elif note:
+        lines.append(f"Note: the git history was not read ahead ({note}); the first hook will read it.")
     return "\n".join(lines)
 
 
