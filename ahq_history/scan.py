@@ -111,9 +111,9 @@ def scan_text(text: str, path: str, *, check_syntax: bool = False) -> tuple[Revi
     marker = _conflict_marker(text)
     if marker is not None:
         problems.append(_conflict_problem(path, text, marker))
-        if marker < header_end:
-            return None, problems  # the header itself is in conflict: no value can be trusted
-        found = _read_header(text[:header_end]) or _Extracted()
+        found = _read_header(text[:header_end]) if marker >= header_end else None
+        if found is None or not found.complete:
+            return None, problems  # the values are in the conflicted part: none can be trusted
     else:
         found = _extract(text, header_end, check_syntax)
     revision = _revision(found, path, problems)
@@ -530,17 +530,20 @@ def is_revision_file(name: str, *, sourceless: bool = False) -> bool:
     return (_SOURCELESS_FILE if sourceless else _SOURCE_FILE).match(name) is not None
 
 
-def revision_paths_in(paths: Iterable[str], locations: Iterable[str], *, recursive: bool = False,
-                      sourceless: bool = False) -> list[str]:
-    """Of POSIX `paths` (e.g. a git tree's), those Alembic would load from the folders `locations`."""
+def revision_paths_in(paths: Iterable[str], locations: Iterable[str], *,
+                      recursive: bool = False) -> list[str]:
+    """Of POSIX `paths` (e.g. a git tree's), the source files Alembic would load from `locations`.
+
+    Same name filter and `__pycache__` rule as `revision_files`; compiled files are left out (a git tree
+    holds sources)."""
     folders = [loc.strip("/") for loc in locations]
     chosen = []
     for path in paths:
         folder, _, name = path.rpartition("/")
-        if "__pycache__" in folder.split("/") and not sourceless:
+        if any(part.endswith("__pycache__") for part in folder.split("/")):
             continue
         inside = any(folder == f or (recursive and folder.startswith(f + "/")) for f in folders)
-        if inside and is_revision_file(name, sourceless=sourceless) and not name.endswith((".pyc", ".pyo")):
+        if inside and is_revision_file(name):
             chosen.append(path)
     return sorted(chosen)
 
@@ -662,8 +665,13 @@ def _missing_locations(project: Project) -> list[Problem]:
     """A configured version location that does not exist (Alembic skips it silently)."""
     if not project.configured_versions:
         return []
+    config = _relative(project.config_path, project.root)
     return [
-        _warning("missing-version-location", str(project.config_path), None,
-                 f"{project.config_path}: version location {location} does not exist; Alembic skips it")
+        _warning("missing-version-location", config, None, f"{config}: version location "
+                 f"{_relative(location, project.root)} does not exist; Alembic skips it")
         for location in project.version_locations if not location.exists()
     ]
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
