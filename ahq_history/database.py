@@ -122,10 +122,14 @@ def read_version_rows(
     url = _parse(db_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _read_sqlite(db_url, url, root, version_table, schema)
-    engine = _server_engine(db_url, url, timeout)
+        path = sqlite_path(url, root)
+        if path is None or not path.is_file():
+            return VersionRows(db_url.masked, backend, (), MEMORY_NOTE if path is None else NO_FILE_NOTE)
+        engine = _sqlite_engine(path)
+    else:
+        engine = _server_engine(db_url, url, timeout)
     try:
-        revisions = _select_revisions(engine, db_url, version_table, schema, readonly=True)
+        revisions = _select_revisions(engine, db_url, version_table, schema)
     finally:
         engine.dispose()
     note = None if revisions is not None else NO_TABLE_NOTE.format(table=version_table)
@@ -181,23 +185,6 @@ def sqlite_path(url: URL, root: Path) -> Path | None:
         return None
     path = Path(database).expanduser()
     return path if path.is_absolute() else root / path
-
-
-def _read_sqlite(
-    db_url: DatabaseUrl, url: URL, root: Path, version_table: str, schema: str | None
-) -> VersionRows:
-    path = sqlite_path(url, root)
-    if path is None:
-        return VersionRows(db_url.masked, "sqlite", (), MEMORY_NOTE)
-    if not path.is_file():
-        return VersionRows(db_url.masked, "sqlite", (), NO_FILE_NOTE)
-    engine = _sqlite_engine(path)
-    try:
-        revisions = _select_revisions(engine, db_url, version_table, schema, readonly=False)
-    finally:
-        engine.dispose()
-    note = None if revisions is not None else NO_TABLE_NOTE.format(table=version_table)
-    return VersionRows(db_url.masked, "sqlite", revisions or (), note)
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -262,7 +249,7 @@ def _connect_args(url: URL, timeout: float) -> dict[str, Any]:
 
 
 def _select_revisions(
-    engine: Engine, db_url: DatabaseUrl, version_table: str, schema: str | None, *, readonly: bool
+    engine: Engine, db_url: DatabaseUrl, version_table: str, schema: str | None
 ) -> tuple[str, ...] | None:
     """The sorted rows of the version table; None when the table does not exist."""
     from sqlalchemy import String, column, inspect, select, table
@@ -270,8 +257,7 @@ def _select_revisions(
 
     try:
         with engine.connect() as conn:
-            if readonly:
-                _begin_read_only(conn)
+            _begin_read_only(conn)
             if not inspect(conn).has_table(version_table, schema=schema):
                 return None
             query = select(column("version_num", String)).select_from(table(version_table, schema=schema))
@@ -285,7 +271,8 @@ def _select_revisions(
 
 
 def _begin_read_only(conn: Connection) -> None:
-    # PostgreSQL and MariaDB/MySQL both take this as the first statement of a transaction.
+    # PostgreSQL and MariaDB/MySQL both take this as the first statement of a transaction; SQLite files
+    # are opened with mode=ro instead.
     if conn.dialect.name in ("postgresql", "mysql", "mariadb"):
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 

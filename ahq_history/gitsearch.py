@@ -7,7 +7,8 @@ Answers "Can't locate revision identified by ..." with where the revision lives.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -68,16 +69,9 @@ def find_revision_in_git(
     first, then remote-tracking ones, then deletions (newest first). Raises UnreachableError when
     `repo_root` is not a git repository or git cannot be run.
     """
-    import git
-
-    repo = _open(repo_root)
-    try:
+    with _repo(repo_root) as repo:
         sightings = _on_refs(repo, revision_id, version_paths, recursive)
         sightings += _in_deleted_files(repo, revision_id, version_paths, recursive)
-    except git.GitCommandError as error:
-        raise _git_failed(error) from None
-    finally:
-        repo.close()
     return sorted(sightings, key=lambda s: _KIND_ORDER[s.kind])
 
 
@@ -85,64 +79,63 @@ def history_at(
     repo_root: Path, commit: str, version_paths: Sequence[str], *, recursive: bool = False
 ) -> RevisionGraph:
     """The revision graph of the version folders as `commit` has them."""
-    import git
-
     from ahq_history.graph import RevisionGraph
     from ahq_history.scan import scan_texts
 
-    repo = _open(repo_root)
-    try:
-        listing = repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *version_paths)
-        items = []
-        for entry in filter(None, listing.split("\0")):
-            meta, path = entry.split("\t", 1)
-            _mode, kind, sha = meta.split()
-            if kind == "blob" and _is_revision_file(path, version_paths, recursive):
-                items.append((path, _blob_text(repo, sha)))
-    except git.GitCommandError as error:
-        raise _git_failed(error) from None
-    finally:
-        repo.close()
+    items = []
+    with _repo(repo_root) as repo:
+        for folder in version_paths:
+            tree = _object(repo, f"{commit}:{folder}", "tree")
+            for blob, relpath in _tree_files(repo, tree, recursive) if tree else ():
+                path = f"{folder}/{relpath}" if folder not in ("", ".") else relpath
+                items.append((path, _blob_text(repo, blob)))
     return RevisionGraph(scan_texts(items).revisions)
 
 
 def toplevel(path: Path) -> Path:
     """The work tree root of the repository that holds `path`."""
-    repo = _open(path)
-    try:
+    with _repo(path) as repo:
         return Path(repo.working_tree_dir or path)
-    finally:
-        repo.close()
-
-
-def _git_failed(error: Any) -> UnreachableError:
-    stderr = str(getattr(error, "stderr", "") or error).strip().splitlines()
-    reason = next((line.strip() for line in stderr if line.strip()), "git failed")
-    return UnreachableError(f"git could not search the history: {reason}",
-                            "check that `git status` works here")
 
 
 def current_branch(repo_root: Path) -> str:
     """The checked-out branch's name, or the commit (12 digits) when HEAD is detached."""
-    repo = _open(repo_root)
-    try:
-        name = str(repo.git.rev_parse("--abbrev-ref", "HEAD"))
-        return name if name != "HEAD" else str(repo.git.rev_parse("--short=12", "HEAD"))
-    finally:
-        repo.close()
+    with _repo(repo_root) as repo:
+        import git
+
+        try:  # a branch, even one without commits yet
+            return str(repo.git.symbolic_ref("--short", "-q", "HEAD"))
+        except git.GitCommandError:
+            return str(repo.git.rev_parse("--short=12", "HEAD"))
 
 
-def _open(repo_root: Path) -> Any:
+@contextmanager
+def _repo(repo_root: Path) -> Iterator[Any]:
+    """The repository holding `repo_root`; a failing git command becomes UnreachableError (exit 2)."""
     try:
         import git
     except ImportError as error:  # GitPython refuses to import without a git binary
         raise UnreachableError(f"cannot run git: {str(error).splitlines()[0]}",
                                "install git to search branches for the revision") from None
     try:
-        return git.Repo(repo_root, search_parent_directories=True)
+        repo = git.Repo(repo_root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise UnreachableError(f"{repo_root} is not in a git repository",
                                "run it inside the repository to search its branches") from None
+    try:
+        yield repo
+    except git.GitCommandError as error:
+        raise _git_failed(error) from None
+    finally:
+        repo.close()
+
+
+def _git_failed(error: Any) -> UnreachableError:
+    stderr = str(getattr(error, "stderr", "") or error).strip().splitlines()
+    reason = next((line.strip().removeprefix("stderr: ").strip("'") for line in stderr if line.strip()),
+                  "git failed")
+    return UnreachableError(f"git could not search the history: {reason}",
+                            "check that `git status` works here")
 
 
 def _on_refs(repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool) -> list[GitSighting]:

@@ -130,3 +130,9 @@ def test_outside_a_repository_is_unreachable(tmp_path: Path) -> None:
     with pytest.raises(UnreachableError) as caught:
         find_revision_in_git(tmp_path, AUDIT, VERSIONS)
     assert caught.value.message == f"{tmp_path} is not in a git repository"
+
+
+def test_repository_without_commits_has_a_branch_and_no_sightings(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "trunk")
+    assert current_branch(tmp_path) == "trunk"
+    assert find_revision_in_git(tmp_path, AUDIT, VERSIONS) == []

@@ -220,6 +220,20 @@ def test_revision_nowhere_in_git_says_so_without_steps(bob_switched: Path,
     )
 
 
+def test_revision_file_missing_from_the_work_tree_is_restored_from_head(
+    story: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alembic_cli(story, "upgrade", "head")
+    path = f"migrations/versions/{WORKFLOWS}_add_workflows.py"
+    (story / path).unlink()
+    code, report = status_json(story, capsys)
+    (unknown,) = report["unknown"]
+    assert (code, unknown["revision"], unknown["steps"]) == (1, WORKFLOWS, [f"git checkout HEAD -- {path}"])
+    assert unknown["note"] == f"the file {path} is committed on main but missing from the work tree"
+    follow(story, unknown["steps"])
+    assert status_json(story, capsys)[0] == 0
+
+
 def test_no_search_skips_git(bob_switched: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = status_json(bob_switched, capsys, "--no-search")
     (unknown,) = report["unknown"]
