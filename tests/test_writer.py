@@ -53,13 +53,15 @@ def config_for(root: Path) -> object:
 
 
 def new_revision(root: Path, message: str, rev_id: str, head: str = "head", *, splice: bool = False,
-                 version_path: Path | None = None, table: str | None = None) -> Path:
+                 version_path: Path | None = None, table: str | None = None,
+                 branch_label: str | None = None) -> Path:
     """`alembic revision -m MESSAGE --rev-id ID --head HEAD`, with a real create_table when `table`."""
     from alembic import command
 
     with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
         script = command.revision(config_for(root), message=message, rev_id=rev_id, head=head,  # type: ignore[arg-type]
-                                  splice=splice, version_path=str(version_path) if version_path else None)
+                                  splice=splice, version_path=str(version_path) if version_path else None,
+                                  branch_label=branch_label)
     assert script is not None and not isinstance(script, list)
     path = Path(script.path)
     if table:
@@ -105,10 +107,13 @@ def round_trip(root: Path, url: str) -> list[str]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under `root` (folders too, as empty values), to compare before and after."""
+    """Every file of the work tree under `root` (folders as `<dir>`), to compare before and after.
+    `.git/` is left out: the tool keeps its git cache there, outside the work tree."""
     found: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         key = path.relative_to(root).as_posix()
+        if key.split("/")[0] == ".git":
+            continue
         found[key] = path.read_bytes() if path.is_file() else b"<dir>"
     return found
 

@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "parent's file)")
     parser.add_argument("--rev-id", metavar="ID", default=None,
                         help="revision id of the merge revision (default: a new random id, as Alembic draws)")
+    parser.add_argument("--upstream", metavar="REF", default=None,
+                        help="published means reachable from this ref (default: from any remote-tracking "
+                        "branch)")
     parser.add_argument("--database-url", metavar="URL", default=None,
                         help="with --rebase: database whose alembic_version is checked "
                         "(default: as `status` finds it)")
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     refuse_broken(loaded)
     graph = loaded.graph
     mode: Mode = "rebase" if args.rebase else "merge"
-    published, notes = publication(loaded)
+    published, notes = publication(loaded, args.upstream)
     plan = make_plan(graph, mode=mode, named=args.revisions, published=published, message=args.message)
     if mode == "rebase" and plan.steps:
         applied, db_note = applied_in_database(loaded, args)
@@ -131,9 +134,14 @@ def refuse_broken(loaded: Loaded) -> None:
                            hint="run `ahq-history check` to see every problem, fix them, then merge")
 
 
-def publication(loaded: Loaded) -> tuple[Published, list[str]]:
-    """Published (True) / local (False) / unknown (None) per revision, from git's remote-tracking refs."""
-    return {}, ["publication unknown: git provenance is not available yet"]
+def publication(loaded: Loaded, upstream: str | None = None) -> tuple[Published, list[str]]:
+    """Published (True) / local (False) / unknown (None) per revision, from git's remote-tracking refs
+    (or the one `upstream` ref), with a note when git cannot say (no repository, no remote)."""
+    from ahq_history.gitfacts import provenance_for
+
+    found = provenance_for(loaded, upstream=upstream)
+    published = {rid: facts.published for rid, facts in found.provenance.items()}
+    return published, [found.note] if found.note else []
 
 
 def applied_in_database(loaded: Loaded, args: argparse.Namespace) -> tuple[frozenset[str] | None, str]:
@@ -253,6 +261,9 @@ class Report:
             print(f"note: {note}")
         for step in self.plan.steps:
             print(_step_text(graph, step, self.published))
+        tip = rebase_tip(graph, self.plan, self.published)
+        if tip:
+            print(tip)
         for refusal in self.plan.refusals:
             print(f"Cannot re-parent {', '.join(refusal.heads)}:")
             for reason in refusal.reasons:
@@ -291,25 +302,47 @@ def _describe(graph: RevisionGraph, rid: str, published: Published) -> str:
     value = published.get(rid)
     state = "published" if value is True else "local" if value is False else "publication unknown"
     message = graph.revisions[rid].message
-    return f"{rid} ({message!r}, {state})" if message else f"{rid} ({state})"
+    return f"{rid} {message!r} ({state})" if message else f"{rid} ({state})"
+
+
+def _forks(graph: RevisionGraph, heads: tuple[str, ...]) -> str:
+    div = next((d for d in graph.divergences if set(d.heads) == set(heads)), None)
+    if div is None or not div.forks:
+        return ""
+    return f" (fork {', '.join(div.forks)})" if len(div.forks) == 1 else f" (forks {', '.join(div.forks)})"
 
 
 def _step_text(graph: RevisionGraph, step: Step, published: Published) -> str:
     from ahq_history.plan import MergeStep
 
-    heads = "\n".join(f"    {_describe(graph, h, published)}" for h in step.heads)
     if isinstance(step, MergeStep):
         label = f" under label {', '.join(step.labels)}" if step.labels else ""
-        return (f"Merge {len(step.heads)} heads{label}:\n{heads}\n"
-                f"  with a merge revision: down_revision = {step.parents!r}, message {step.message!r}")
-    lines = [f"Re-parent onto {step.onto} (heads:\n{heads})"]
+        heads = "\n".join(f"    {_describe(graph, h, published)}" for h in step.heads)
+        return (f"Merge {len(step.heads)} heads{label}{_forks(graph, step.heads)}:\n{heads}\n"
+                f"  write a merge revision with down_revision = {step.parents!r}\n"
+                f"  message: {step.message}")
+    lines = [f"Re-parent onto {_describe(graph, step.onto, published)}{_forks(graph, step.heads)}:"]
     for move in step.moves:
         others = [r for r in move.chain if r != move.revision]
-        chain = f" (with {', '.join(others)})" if others else ""
-        lines.append(f"  {move.revision}{chain} in {move.path}: down_revision {move.old_parent} -> "
-                     f"{move.new_parent}")
-    lines.append(f"  the single head will be {step.new_head}")
+        chain = f" (its side also holds {', '.join(others)}, which move with it)" if others else ""
+        lines.append(f"  {_describe(graph, move.revision, published)} in {move.path}{chain}")
+        lines.append(f"    down_revision {move.old_parent} -> {move.new_parent}")
+    lines.append(f"  one head afterwards: {step.new_head}")
     return "\n".join(lines)
+
+
+def rebase_tip(graph: RevisionGraph, plan: Plan, published: Published) -> str | None:
+    """In merge mode, when every divergence could be re-parented instead, say so (the cleaner history)."""
+    from ahq_history.plan import make_plan
+
+    if plan.mode != "merge" or not plan.steps or not published:
+        return None
+    other = make_plan(graph, mode="rebase", published=published)
+    merged = {frozenset(s.heads) for s in plan.steps}
+    if other.steps and not other.refusals and merged == {frozenset(s.heads) for s in other.steps}:
+        return ("tip: the other sides are local and can move on top of the published one instead of adding "
+                "a merge revision: ahq-history merge-heads --rebase")
+    return None
 
 
 def _step_json(step: Step) -> dict[str, Any]:
