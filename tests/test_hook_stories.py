@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -209,6 +210,34 @@ def test_pull_succeeds_when_the_recorded_interpreter_is_gone(clones: Clones) -> 
     assert pulled.stderr.strip() == (
         "ahq-history: the post-merge hook's Python (/gone/bin/python) is gone; reinstall: "
         "pip install ahq-history && ahq-history hooks install")
+
+
+def test_pull_succeeds_when_the_recorded_interpreter_cannot_run_ahq_history(clones: Clones) -> None:
+    _, alice, bob = clones
+    broken = shutil.which("false")
+    assert broken is not None
+    from ahq_history import hooks
+
+    hooks.install(bob, python=broken)
+    _alice_pushes(alice)
+    pulled = run_git(bob, "pull", "-q")
+    assert pulled.returncode == 0
+    assert pulled.stderr.strip() == (
+        f"ahq-history: {broken} cannot run ahq-history; reinstall: "
+        "pip install ahq-history && ahq-history hooks install")
+
+
+def test_pull_succeeds_when_the_history_cache_is_damaged(clones: Clones) -> None:
+    _, alice, bob = clones
+    cached = [p for p in (bob / ".git" / "ahq-history").rglob("*") if p.is_file()]
+    assert cached, "hooks install warms the cache"
+    for path in cached:
+        path.write_text("{not json")
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    pulled = run_git(bob, "pull", "-q", "--no-rebase")
+    assert pulled.returncode == 0
+    _assert_names_both_heads(_ahq_lines(pulled.stderr))
 
 
 def test_pull_succeeds_when_a_pulled_revision_file_is_corrupt(clones: Clones) -> None:

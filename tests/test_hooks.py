@@ -190,6 +190,8 @@ def test_core_hooks_path_inside_the_repository_is_used(repo: Path) -> None:
     assert done.folder.path == repo / ".githooks"
     assert _ours(repo / ".githooks") == sorted(NAMES)
     assert not (_hooks_dir(repo) / "post-merge").exists()
+    fired = run_git(repo, "commit", "-q", "--amend", "-m", "again", env={"AHQ_HISTORY_HOOK_DEBUG": "1"})
+    assert "ahq-history: post-rewrite hook skipped (post-rewrite amend" in fired.stderr
 
 
 def test_core_hooks_path_outside_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
@@ -266,24 +268,31 @@ def test_install_command_text_names_the_chained_hook(repo: Path) -> None:
     done = cli(repo, "hooks", "install")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == [
-        "Installed ahq-history's git hooks in .git/hooks: post-merge, post-rewrite, post-commit, post-checkout.",
+        "Installed ahq-history's git hooks in .git/hooks: post-merge, post-rewrite, post-commit, "
+        "post-checkout.",
         "  post-merge: your hook is now post-merge.ahq-legacy and still runs, first "
         "(`ahq-history hooks uninstall` puts it back)",
     ]
 
 
-def test_install_records_the_configuration_a_subfolder_project_needs(tmp_path: Path) -> None:
+def test_hooks_use_the_configuration_a_subfolder_project_needs(tmp_path: Path) -> None:
     top = tmp_path / "mono"
-    top.mkdir()
+    backend = project_repo(top / "backend")  # a project in a sub-folder of the repository
+    shutil.rmtree(backend / ".git")
     git(top, "init", "-q", "-b", "main")
-    project_repo_in_subfolder = top / "backend"
-    from tests.projects import alembic_project
-
-    alembic_project(project_repo_in_subfolder)
     commit_all(top, "backend")
-    done = cli(project_repo_in_subfolder, "hooks", "install")
+    done = cli(backend, "hooks", "install")
     assert done.returncode == 0, done.stderr
     assert "AHQ_CONFIG=backend/alembic.ini\n" in (top / ".git" / "hooks" / "post-merge").read_text()
+    git(top, "checkout", "-q", "-b", "feature")
+    add_revision(backend, "add audit log", "0b0b0b0b0001", head="0a0a0a0a0001")
+    commit_all(top, "audit")
+    git(top, "checkout", "-q", "main")
+    add_revision(backend, "add user phone", "0c0c0c0c0001", head="0a0a0a0a0001")
+    commit_all(top, "phone")
+    merged = run_git(top, "merge", "-q", "--no-edit", "feature")
+    assert merged.returncode == 0
+    assert merged.stderr.startswith("ahq-history: 2 migration heads since 0a0a0a0a0001:\n")
 
 
 def test_uninstall_command_says_what_it_did(repo: Path) -> None:
@@ -295,3 +304,22 @@ def test_uninstall_command_says_what_it_did(repo: Path) -> None:
     assert [(h["name"], h["action"]) for h in report["hooks"]] == [
         ("post-merge", "restored"), ("post-rewrite", "removed"), ("post-commit", "removed"),
         ("post-checkout", "removed")]
+
+
+def test_install_without_an_alembic_project_says_the_hooks_stay_quiet(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "-q", "-b", "main")
+    done = cli(plain, "hooks", "install")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "Note: no Alembic project found from the top of the work tree; the hooks stay quiet until there is "
+        "one (or reinstall with -c PATH).")
+    (plain / "README").write_text("x\n")
+    commit_all(plain, "readme")
+    git(plain, "checkout", "-q", "-b", "feature")
+    (plain / "README").write_text("y\n")
+    commit_all(plain, "readme again")
+    git(plain, "checkout", "-q", "main")
+    merged = run_git(plain, "merge", "-q", "feature")
+    assert merged.returncode == 0 and merged.stderr == ""
