@@ -149,7 +149,11 @@ def read_call(name: str, args: Sequence[str], stdin: TextIO | None, environ: Map
 
 
 def _git(top: Path, *args: str) -> str | None:
-    done = subprocess.run(["git", *args], cwd=top, capture_output=True, text=True, check=False)
+    """git's answer, or None when git says no (or there is no git at all: then the hooks stay quiet)."""
+    try:
+        done = subprocess.run(["git", *args], cwd=top, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
     return done.stdout.strip() if done.returncode == 0 else None
 
 

@@ -122,3 +122,11 @@ def test_run_hook_returns_0_on_keyboard_interrupt(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(hookrun, "read_state", interrupted)
     assert run_hook("post-merge", ["0"], stdin=io.StringIO(), out=io.StringIO(), err=io.StringIO(),
                     environ={}) == 0
+
+
+def test_run_hook_without_git_on_path_stays_quiet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out, err = io.StringIO(), io.StringIO()
+    assert run_hook("post-merge", ["0"], stdin=io.StringIO(), out=out, err=err, environ={},
+                    start=tmp_path) == 0
+    assert (out.getvalue(), err.getvalue()) == ("", "")
