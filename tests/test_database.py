@@ -191,7 +191,6 @@ def test_missing_postgresql_driver_names_the_extra(tmp_path: Path, monkeypatch: 
 
 
 def test_missing_explicit_driver_names_it(tmp_path: Path) -> None:
-    pytest.importorskip("sqlalchemy")
     if _installed("pg8000"):
         pytest.skip("pg8000 is installed here")
     with pytest.raises(ConfigError) as caught:
