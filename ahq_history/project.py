@@ -20,7 +20,10 @@ Search order (the first folder that has any of these wins; nearer folders win ov
 `-c/--config PATH` when given; else from the start folder up to the top of the git work tree (or the
 filesystem root), in each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
 (what `alembic` run there would read), then `migrations/alembic.ini` (Flask-Migrate). An `alembic.ini`
-without `script_location` is only passed over when `migrations/alembic.ini` sits beside it.
+without `script_location` (in its section or in `[tool.alembic]`) is a configuration error, except when
+`migrations/alembic.ini` sits beside it (Flask-Migrate wins) or `env.py` does (we are inside Flask-Migrate's
+`migrations/` folder, whose ini never names its own folder). `[tool.ahq-history]` settings come from the
+nearest pyproject.toml that has them, from the project root up to the git work-tree top.
 """
 
 from __future__ import annotations
