@@ -57,6 +57,7 @@ class Written:
     text: str  # the file's content after the write
     old_parents: tuple[str, ...] = ()  # a re-parented revision's down_revision before
     diff: str | None = None  # a re-parented file's unified diff
+    log: str = ""  # what Alembic and the post-write hooks printed while writing it
 
 
 @dataclass
@@ -177,7 +178,7 @@ def write_merge(
         undo.folders.extend(made)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=location))
     try:
-        staged, revision = _generate(project, step, staging, rev_id)
+        staged, revision, log = _generate(project, step, staging, rev_id)
         text = _read_text(staged)
         final = location / staged.relative_to(staging)
         if not dry_run:
@@ -190,7 +191,7 @@ def write_merge(
         shutil.rmtree(staging, ignore_errors=True)
         if dry_run:
             _Undo(folders=made).run()
-    return Written("merge", revision, step.parents, final, _relative(final, project.root), text)
+    return Written("merge", revision, step.parents, final, _relative(final, project.root), text, log=log)
 
 
 def _make_folders(path: Path) -> list[Path]:
@@ -211,14 +212,16 @@ def _place(staged: Path, final: Path, undo: _Undo) -> None:
     _fsync_folder(final.parent)
 
 
-def _generate(project: Project, step: MergeStep, staging: Path, rev_id: str | None) -> tuple[Path, str]:
-    """Run Alembic's generate_revision with `staging` as the version path; return the file it wrote
-    and the revision id."""
+def _generate(project: Project, step: MergeStep, staging: Path, rev_id: str | None
+              ) -> tuple[Path, str, str]:
+    """Run Alembic's generate_revision with `staging` as the version path; return the file it wrote,
+    the revision id, and what Alembic and the post-write hooks printed."""
     from alembic import util
     from alembic.script import ScriptDirectory
 
     config = alembic_config(project)
-    with _alembic_context(project):
+    log: list[str] = []
+    with _alembic_context(project, log):
         try:
             script = ScriptDirectory.from_config(config)
             locations = list(script.version_locations) or [str(Path(script.dir, "versions"))]
@@ -237,7 +240,7 @@ def _generate(project: Project, step: MergeStep, staging: Path, rev_id: str | No
                 hint="run `alembic heads` (or `flask db heads`) to see the failing file") from None
     if made is None:
         raise AhqError("Alembic wrote no merge revision", hint="check the project's file_template")
-    return Path(made.path), made.revision
+    return Path(made.path), made.revision, "".join(log)
 
 
 def alembic_config(project: Project) -> Config:
@@ -268,17 +271,17 @@ def _quiet_options() -> argparse.Namespace:
 
 
 @contextlib.contextmanager
-def _alembic_context(project: Project) -> Iterator[None]:
+def _alembic_context(project: Project, log: list[str]) -> Iterator[None]:
     """Run Alembic as its command line would from the project's folder, without side effects on us:
-    no bytecode files in the version folders, sys.path restored, and everything Alembic or a post-write
-    hook prints sent to stderr (our stdout may be a JSON answer)."""
+    no bytecode files in the version folders, sys.path restored, and what Alembic or a post-write hook
+    prints on stdout kept in `log` (our stdout may be a JSON answer; the TUI draws on stderr)."""
     saved_path = list(sys.path)
     saved_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
     if project.layout == "flask-migrate":
         sys.path.insert(0, str(project.root))  # `flask db` runs with the app's folder importable
     try:
-        with contextlib.chdir(project.root), _stdout_to_stderr():
+        with contextlib.chdir(project.root), _captured_stdout(log):
             yield
     finally:
         sys.path[:] = saved_path
@@ -286,22 +289,27 @@ def _alembic_context(project: Project) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
+def _captured_stdout(log: list[str]) -> Iterator[None]:
+    """Python's and subprocesses' stdout (file descriptor 1) into `log`."""
+    buffer = io.StringIO()
     sys.stdout.flush()
     try:
         saved = os.dup(1)
-    except OSError:  # no stdout at all
-        with contextlib.redirect_stdout(io.StringIO()):
+    except OSError:  # no stdout at all: only Python's own output can be caught
+        with contextlib.redirect_stdout(buffer):
             yield
+        log.append(buffer.getvalue())
         return
-    try:
-        os.dup2(2, 1)
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    with tempfile.TemporaryFile() as sink:
+        try:
+            os.dup2(sink.fileno(), 1)
+            with contextlib.redirect_stdout(buffer):
+                yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            sink.seek(0)
+            log.append(buffer.getvalue() + sink.read().decode("utf-8", "replace"))
 
 
 # -- re-parenting -----------------------------------------------------------------------------------

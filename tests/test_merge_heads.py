@@ -367,3 +367,42 @@ def test_after_bob_pushes_rebase_is_refused_because_it_is_published(
     assert code == 1
     assert f"  - {BOB_REV} is published (a remote-tracking branch has it)" in out
     assert snapshot(clone) == before
+
+
+def test_rebase_stacks_bobs_local_sides_oldest_first_and_moves_a_chain_as_a_chain(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:
+    alice, bob = team(tmp_path)
+    new_revision(alice, "add phones", ALICE_REV, table="phones")
+    commit_all(alice, "add phones", ALICE)
+    git(alice, "push", "-q", "origin", "main")
+    first = new_revision(bob, "add audit log", BOB_REV, table="audit_log")
+    new_revision(bob, "index audit log", "b0b000000002", head=BOB_REV, table="audit_index")
+    second = new_revision(bob, "add carts", "b0b0ca000001", head=BASE, splice=True, table="carts")
+    commit_all(bob, "bob's work", BOB)
+    git(bob, "pull", "-q", "--no-edit", "origin", "main", env=BOB)
+    monkeypatch.chdir(bob)
+    texts = {path: path.read_text() for path in (bob / "migrations" / "versions").glob("*.py")}
+    code, report = run_json(capsys, "--rebase", "--yes")
+    assert code == 0
+    (step,) = report["steps"]
+    assert [(m["revision"], m["new_parent"], m["chain"]) for m in step["moves"]] == [
+        (BOB_REV, ALICE_REV, ["b0b000000002", BOB_REV]), ("b0b0ca000001", "b0b000000002", ["b0b0ca000001"])]
+    changed = {path for path, text in texts.items() if path.read_text() != text}
+    assert changed == {first, second}
+    assert alembic_heads(bob) == ["b0b0ca000001"]
+    assert round_trip(bob, f"sqlite:///{tmp_path / 'bob.db'}") == [
+        "alembic_version", "audit_index", "audit_log", "carts", "phones", "users"]
+
+
+def test_what_a_post_write_hook_prints_stays_off_the_json_answer(bob: Path, capfd: pytest.CaptureFixture[str]
+                                                                  ) -> None:
+    ini = bob / "alembic.ini"
+    hook = "import sys; print('hook formatted', sys.argv[1].rsplit('/', 1)[-1])"
+    ini.write_text(ini.read_text().replace("[post_write_hooks]\n", (
+        f"[post_write_hooks]\nhooks = say\nsay.type = exec\nsay.executable = {sys.executable}\n"
+        f'say.options = -c "{hook}" REVISION_SCRIPT_FILENAME\n')))
+    code = main(["merge-heads", "--json", "--yes"])
+    out, err = capfd.readouterr()
+    report = json.loads(out)
+    assert code == 0
+    assert f"hook formatted {report['written'][0]['path'].rsplit('/', 1)[-1]}" in err

@@ -240,6 +240,9 @@ class Report:
     def finish(self, code: int, message: str | None, *, written: list[Written] | None = None,
                preview: list[Written] | None = None) -> int:
         next_step = self.loaded.project.upgrade_command if written else None
+        for item in [*(written or []), *(preview or [])]:
+            if item.log.strip():  # what Alembic or a post-write hook printed: never on our stdout
+                print(item.log.rstrip(), file=sys.stderr)
         if self.args.json:
             print(json.dumps(self._json(code, message, written or [], preview or [], next_step), indent=2))
             return code
