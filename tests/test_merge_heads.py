@@ -15,7 +15,16 @@ import pytest
 
 from ahq_history.cli import main
 from tests.conftest import git
-from tests.test_writer import alembic_heads, alembic_init, create_table, new_revision, round_trip, snapshot
+from tests.test_writer import (
+    alembic_heads,
+    alembic_init,
+    create_table,
+    flask,
+    flask_project,  # noqa: F401 - a fixture
+    new_revision,
+    round_trip,
+    snapshot,
+)
 
 Cap = pytest.CaptureFixture[str]
 TABLES = ["alembic_version", "audit_log", "phones", "users"]
@@ -406,3 +415,14 @@ def test_what_a_post_write_hook_prints_stays_off_the_json_answer(bob: Path, capf
     report = json.loads(out)
     assert code == 0
     assert f"hook formatted {report['written'][0]['path'].rsplit('/', 1)[-1]}" in err
+
+
+def test_flask_migrate_project_merges_and_names_flask_db_upgrade(
+        flask_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:  # noqa: F811
+    monkeypatch.chdir(flask_project)
+    code, out, _err = run(capsys, "--yes")
+    assert code == 0
+    assert out.rstrip().endswith("Next: flask db upgrade")
+    heads = flask(flask_project, "db", "heads").splitlines()
+    (head,) = [line.split()[0] for line in heads if "(head)" in line]
+    assert f"merge revision {head} of f00000000one, f00000000two" in out
