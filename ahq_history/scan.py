@@ -13,6 +13,9 @@ read by a strict regular expression; anything else in the header goes to `ast`; 
 `revision` or `down_revision`, the whole file is parsed. The body is parsed only when it shows signs of
 Python 2 (`print x`, `except E, e:`, `exec "..."`, `raise E, "msg"`) or when asked (`check_syntax`),
 because parsing every body costs 6x the header (10,000 files: 2.2 s instead of 0.1 s).
+
+Problems carry the file (`path`, relative to the project root) and `line` in their own fields; their
+messages name the revision id, or the file's name when the id cannot be read, and say what to do.
 """
 
 from __future__ import annotations
@@ -339,24 +342,23 @@ def _revision_id(found: _Extracted, path: str, problems: list[Problem]) -> tuple
         if legacy:
             return legacy[1], None  # Alembic 0.1 files: the id is the file name
         if found.syntax is None:
-            problems.append(_error("missing-revision", path, None, f"{path}: no top-level `revision = "
-                                   "\"...\"` assignment; Alembic cannot load this file from a versions "
-                                   "folder"))
+            problems.append(_error("missing-revision", path, None, f"{_name(path)} has no top-level "
+                                   "`revision = \"...\"` assignment; Alembic cannot load a file in a "
+                                   "versions folder without one"))
         return None, None
-    where = f"{path}:{assign.line}"
     if not assign.literal:
-        problems.append(_error("non-literal", path, assign.line, f"{where}: revision is not a literal: "
-                               f"`{assign.source}`; write the id as a string, e.g. "
+        problems.append(_error("non-literal", path, assign.line, f"revision in {_name(path)} is not a "
+                               f"literal: `{assign.source}`; write the id as a string, e.g. "
                                "revision = \"1a2b3c4d5e6f\""))
         return None, assign.line
     value = assign.value
     if not isinstance(value, str) or not value:
         problems.append(_error("invalid-value", path, assign.line,
-                               f"{where}: revision must be a non-empty string, not `{value!r}`"))
+                               f"revision in {_name(path)} must be a non-empty string, not `{value!r}`"))
         return None, assign.line
     illegal = sorted(_ILLEGAL_ID_CHARS.intersection(value))
     if illegal:
-        problems.append(_error("invalid-value", path, assign.line, f"{where}: revision {value} contains "
+        problems.append(_error("invalid-value", path, assign.line, f"revision {value} contains "
                                f"{', '.join(illegal)}, which Alembic does not allow in a revision id"))
     return value, assign.line
 
@@ -365,20 +367,18 @@ def _parents(found: _Extracted, rid: str, path: str, line: int | None,
              problems: list[Problem]) -> tuple[str, ...]:
     assign = found.assigns.get("down_revision")
     if assign is None:
-        problems.append(_error("missing-down-revision", path, line, f"{_at(path, line)}: revision {rid} has "
-                               "no down_revision; Alembic cannot load it (write down_revision = None for a "
-                               "base)"))
+        problems.append(_error("missing-down-revision", path, line, f"revision {rid} has no down_revision; "
+                               "Alembic cannot load it (write down_revision = None for a base)"))
         return ()
-    where = f"{path}:{assign.line}"
     if not assign.literal:
-        problems.append(_error("non-literal", path, assign.line, f"{where}: down_revision of revision {rid} "
-                               f"is not a literal: `{assign.source}`; write the parent ids as strings "
-                               "(or None for a base)"))
+        problems.append(_error("non-literal", path, assign.line, f"down_revision of revision {rid} is not a "
+                               f"literal: `{assign.source}`; write the parent ids as strings (or None for a "
+                               "base)"))
         return ()
     ids = _as_ids(assign.value)
     if ids is None:
-        problems.append(_error("invalid-value", path, assign.line, f"{where}: down_revision of revision "
-                               f"{rid} must be None, a string or a tuple or list of strings, not "
+        problems.append(_error("invalid-value", path, assign.line, f"down_revision of revision {rid} must "
+                               "be None, a string or a tuple or list of strings, not "
                                f"`{assign.value!r}`"))
         return ()
     return ids
@@ -389,16 +389,15 @@ def _names(found: _Extracted, name: str, rid: str, path: str, problems: list[Pro
     assign = found.assigns.get(name)
     if assign is None:
         return ()
-    where = f"{path}:{assign.line}"
     if not assign.literal:
-        problems.append(_warning("non-literal", path, assign.line, f"{where}: {name} of revision {rid} is "
-                                 f"not a literal: `{assign.source}`; it is read as empty (only Alembic, "
-                                 "running the file, knows its value)"))
+        problems.append(_warning("non-literal", path, assign.line, f"{name} of revision {rid} is not a "
+                                 f"literal: `{assign.source}`; it is read as empty (only Alembic, running "
+                                 "the file, knows its value)"))
         return ()
     ids = _as_ids(assign.value)
     if ids is None:
-        problems.append(_warning("invalid-value", path, assign.line, f"{where}: {name} of revision {rid} "
-                                 "must be None, a string or a tuple or list of strings, not "
+        problems.append(_warning("invalid-value", path, assign.line, f"{name} of revision {rid} must be "
+                                 "None, a string or a tuple or list of strings, not "
                                  f"`{assign.value!r}`; it is read as empty"))
         return ()
     return ids
@@ -461,8 +460,9 @@ def _problem(kind: str, severity: Severity, path: str, line: int | None, message
     return Problem(kind=kind, severity=severity, message=message, path=path, line=line)
 
 
-def _at(path: str, line: int | None) -> str:
-    return f"{path}:{line}" if line is not None else path
+def _name(path: str) -> str:
+    """The file's name, for messages (the path and line travel in the Problem's own fields)."""
+    return path.rpartition("/")[2]
 
 
 def _error(kind: str, path: str, line: int | None, message: str) -> Problem:
@@ -487,7 +487,7 @@ def _conflict_marker(text: str) -> int | None:
 def _conflict_problem(path: str, text: str, offset: int) -> Problem:
     line = text.count("\n", 0, offset) + 1
     marker = text[offset:text.find("\n", offset) if "\n" in text[offset:] else len(text)].rstrip()
-    return _error("conflict-markers", path, line, f"{path}:{line}: git conflict marker `{marker}`: a merge "
+    return _error("conflict-markers", path, line, f"git conflict marker `{marker}` in {_name(path)}: a merge "
                   "is in progress; resolve the conflict in this file, then `git add` it")
 
 
@@ -495,10 +495,10 @@ def _syntax_problem(path: str, error: SyntaxError, revision: Revision | None) ->
     line = error.lineno or 1
     reason = error.msg or "invalid syntax"
     if revision is None:
-        return _error("syntax", path, line, f"{path}:{line}: the file is not valid Python ({reason}) and "
-                      "its revision id cannot be read")
-    return _warning("syntax", path, line, f"{path}:{line}: the file is not valid Python ({reason}); "
-                    f"revision {revision.id} was read from its header, but Alembic cannot load the file")
+        return _error("syntax", path, line, f"{_name(path)} is not valid Python ({reason}) and its "
+                      "revision id cannot be read")
+    return _warning("syntax", path, line, f"the file of revision {revision.id} is not valid Python "
+                    f"({reason}); its header was read, but Alembic cannot load the file")
 
 
 # -- bytes -> text ------------------------------------------------------------------------------------
@@ -518,10 +518,11 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Problem | None]:
     try:
         return data.decode(encoding), None
     except LookupError:
-        return None, _error("unreadable", path, 1, f"{path}:1: unknown source encoding {encoding!r}")
+        return None, _error("unreadable", path, 1, f"{_name(path)} declares an unknown source encoding "
+                            f"{encoding!r}")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return None, _error("unreadable", path, line, f"{path}:{line}: is not valid {encoding} text "
+        return None, _error("unreadable", path, line, f"{_name(path)} is not valid {encoding} text "
                             f"({error.reason} at byte {error.start})")
 
 
@@ -654,13 +655,14 @@ def scan_project(project: Project, *, check_syntax: bool = False) -> ScanResult:
 
 def _read_file(full: str, relative: str) -> tuple[str | None, Problem | None]:
     if full.endswith((".pyc", ".pyo")):
-        return None, _error("unreadable", relative, None, f"{relative}: a compiled revision file "
-                            "(sourceless = true) holds no source to read; keep the .py file beside it")
+        return None, _error("unreadable", relative, None, f"{_name(relative)} is a compiled revision file "
+                            "(sourceless = true) with no source to read; keep the .py file beside it")
     try:
         with open(full, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        return None, _error("unreadable", relative, None, f"{relative}: cannot be read ({error.strerror})")
+        return None, _error("unreadable", relative, None, f"{_name(relative)} cannot be read "
+                            f"({error.strerror})")
     return decode_source(data, relative)
 
 
@@ -670,7 +672,7 @@ def _missing_locations(project: Project) -> list[Problem]:
         return []
     config = _relative(project.config_path, project.root)
     return [
-        _warning("missing-version-location", config, None, f"{config}: version location "
+        _warning("missing-version-location", config, None, f"version location "
                  f"{_relative(location, project.root)} does not exist; Alembic skips it")
         for location in project.version_locations if not location.exists()
     ]

@@ -252,8 +252,8 @@ def test_sourceless_compiled_files_are_selected_and_reported(tmp_path: Path,
     relative = f"alembic/versions/{source.name}c"
     assert (problem.kind, problem.severity, problem.path, problem.line) == (
         "unreadable", "error", relative, None)
-    assert problem.message == (f"{relative}: a compiled revision file (sourceless = true) holds no source to "
-                               "read; keep the .py file beside it")
+    assert problem.message == (f"{source.name}c is a compiled revision file (sourceless = true) with no "
+                               "source to read; keep the .py file beside it")
     assert rid in source.name
 
 
@@ -337,7 +337,7 @@ def test_non_literal_revision_is_an_error(project_dir: Path) -> None:
     assert revisions == []
     assert (problem.kind, problem.severity, problem.path, problem.line) == (
         "non-literal", "error", "alembic/versions/r1.py", 3)
-    assert problem.message == ('alembic/versions/r1.py:3: revision is not a literal: `uuid.uuid4().hex`; '
+    assert problem.message == ('revision in r1.py is not a literal: `uuid.uuid4().hex`; '
                                'write the id as a string, e.g. revision = "1a2b3c4d5e6f"')
 
 
@@ -352,8 +352,8 @@ def test_non_literal_down_revision_is_an_error_and_the_revision_is_kept(project_
     assert [(r.id, r.parents) for r in revisions] == [("r2", ())]
     assert (problem.kind, problem.severity, problem.line, problem.revisions) == (
         "non-literal", "error", 4, ("r2",))
-    assert problem.message == ("alembic/versions/r2.py:4: down_revision of revision r2 is not a literal: "
-                               "`PREVIOUS`; write the parent ids as strings (or None for a base)")
+    assert problem.message == ("down_revision of revision r2 is not a literal: `PREVIOUS`; write the parent "
+                               "ids as strings (or None for a base)")
 
 
 def test_non_literal_branch_labels_is_a_warning(project_dir: Path) -> None:
@@ -368,9 +368,8 @@ def test_non_literal_branch_labels_is_a_warning(project_dir: Path) -> None:
     problem = only(problems)
     assert [(r.id, r.branch_labels) for r in revisions] == [("e1", ())]
     assert (problem.kind, problem.severity, problem.line) == ("non-literal", "warning", 5)
-    assert problem.message == ("alembic/versions/expand.py:5: branch_labels of revision e1 is not a literal: "
-                               "`(cli.EXPAND_BRANCH,)`; it is read as empty (only Alembic, running the file, "
-                               "knows its value)")
+    assert problem.message == ("branch_labels of revision e1 is not a literal: `(cli.EXPAND_BRANCH,)`; it is "
+                               "read as empty (only Alembic, running the file, knows its value)")
 
 
 def test_non_literal_depends_on_is_a_warning(project_dir: Path) -> None:
@@ -382,9 +381,8 @@ def test_non_literal_depends_on_is_a_warning(project_dir: Path) -> None:
     problem = only(problems)
     assert [(r.id, r.depends_on) for r in revisions] == [("d1", ())]
     assert (problem.kind, problem.severity, problem.line) == ("non-literal", "warning", 3)
-    assert problem.message == ("alembic/versions/dep.py:3: depends_on of revision d1 is not a literal: "
-                               "`[OTHER]`; it is read as empty (only Alembic, running the file, knows its "
-                               "value)")
+    assert problem.message == ("depends_on of revision d1 is not a literal: `[OTHER]`; it is read as empty "
+                               "(only Alembic, running the file, knows its value)")
 
 
 def test_missing_revision_is_an_error(project_dir: Path) -> None:
@@ -397,8 +395,8 @@ def test_missing_revision_is_an_error(project_dir: Path) -> None:
     assert revisions == []
     assert (problem.kind, problem.severity, problem.path, problem.line) == (
         "missing-revision", "error", "alembic/versions/helpers.py", None)
-    assert problem.message == ('alembic/versions/helpers.py: no top-level `revision = "..."` assignment; '
-                               "Alembic cannot load this file from a versions folder")
+    assert problem.message == ('helpers.py has no top-level `revision = "..."` assignment; Alembic cannot '
+                               "load a file in a versions folder without one")
 
 
 def test_missing_down_revision_is_an_error(project_dir: Path) -> None:
@@ -406,8 +404,8 @@ def test_missing_down_revision_is_an_error(project_dir: Path) -> None:
     problem = only(problems)
     assert [r.id for r in revisions] == ["n1"]
     assert (problem.kind, problem.line) == ("missing-down-revision", 1)
-    assert problem.message == ("alembic/versions/nodown.py:1: revision n1 has no down_revision; Alembic "
-                               "cannot load it (write down_revision = None for a base)")
+    assert problem.message == ("revision n1 has no down_revision; Alembic cannot load it (write "
+                               "down_revision = None for a base)")
 
 
 def test_legacy_file_name_gives_the_id_as_alembic_does(project_dir: Path) -> None:
@@ -415,19 +413,18 @@ def test_legacy_file_name_gives_the_id_as_alembic_does(project_dir: Path) -> Non
     assert ([r.id for r in revisions], problems) == (["1975ea83b712"], [])
 
 
-@pytest.mark.parametrize(("assignment", "message"), [
-    ("revision = 123\ndown_revision = None",
-     "alembic/versions/bad.py:1: revision must be a non-empty string, not `123`"),
-    ("revision = 'a-b'\ndown_revision = None",
-     "alembic/versions/bad.py:1: revision a-b contains -, which Alembic does not allow in a revision id"),
-    ("revision = 'ok'\ndown_revision = ''",
-     "alembic/versions/bad.py:2: down_revision of revision ok must be None, a string or a tuple or list of "
-     "strings, not `''`"),
+@pytest.mark.parametrize(("assignment", "line", "message"), [
+    ("revision = 123\ndown_revision = None", 1, "revision in bad.py must be a non-empty string, not `123`"),
+    ("revision = 'a-b'\ndown_revision = None", 1,
+     "revision a-b contains -, which Alembic does not allow in a revision id"),
+    ("revision = 'ok'\ndown_revision = ''", 2,
+     "down_revision of revision ok must be None, a string or a tuple or list of strings, not `''`"),
 ])
-def test_invalid_values_are_errors(project_dir: Path, assignment: str, message: str) -> None:
+def test_invalid_values_are_errors(project_dir: Path, assignment: str, line: int, message: str) -> None:
     _revisions, problems = scan_one(project_dir, "bad.py", assignment + "\n")
     problem = only(problems)
-    assert (problem.kind, problem.severity, problem.message) == ("invalid-value", "error", message)
+    assert (problem.kind, problem.severity, problem.path, problem.line, problem.message) == (
+        "invalid-value", "error", "alembic/versions/bad.py", line, message)
 
 
 def test_python2_body_still_yields_the_revision_with_a_syntax_warning(project_dir: Path) -> None:
@@ -453,18 +450,19 @@ def test_python2_body_still_yields_the_revision_with_a_syntax_warning(project_di
     assert [(r.id, r.message, r.create_date) for r in revisions] == [
         ("0a1b2c", "add flags", "2014-03-01 10:00:00.000000")]
     assert (problem.kind, problem.severity, problem.line) == ("syntax", "warning", 15)
+    assert (problem.path, problem.revisions) == ("alembic/versions/old.py", ("0a1b2c",))
     assert problem.message == (
-        "alembic/versions/old.py:15: the file is not valid Python (Missing parentheses in call to 'print'. "
-        "Did you mean print(...)?); revision 0a1b2c was read from its header, but Alembic cannot load the "
-        "file")
+        "the file of revision 0a1b2c is not valid Python (Missing parentheses in call to 'print'. Did you "
+        "mean print(...)?); its header was read, but Alembic cannot load the file")
 
 
 def test_unparseable_file_without_a_readable_revision_is_a_syntax_error(project_dir: Path) -> None:
     _revisions, problems = scan_one(project_dir, "junk.py", "revision = (\n")
     problem = only(problems)
     assert (problem.kind, problem.severity, problem.line) == ("syntax", "error", 1)
-    assert problem.message == ("alembic/versions/junk.py:1: the file is not valid Python ('(' was never "
-                               "closed) and its revision id cannot be read")
+    assert problem.path == "alembic/versions/junk.py"
+    assert problem.message == ("junk.py is not valid Python ('(' was never closed) and its revision id "
+                               "cannot be read")
 
 
 def test_python2_header_is_salvaged_statement_by_statement(project_dir: Path) -> None:
@@ -491,8 +489,8 @@ def test_undecodable_file_is_unreadable_with_its_line(project_dir: Path) -> None
     path.write_bytes(b'"""caf\xe9 first"""\nrevision = "l1"\n')
     problem = only(scan_project(find_project(project_dir)).problems)
     assert (problem.kind, problem.severity, problem.line) == ("unreadable", "error", 1)
-    assert problem.message == ("alembic/versions/latin.py:1: is not valid utf-8 text (invalid continuation "
-                               "byte at byte 6)")
+    assert problem.path == "alembic/versions/latin.py"
+    assert problem.message == "latin.py is not valid utf-8 text (invalid continuation byte at byte 6)"
 
 
 def test_coding_cookie_is_honoured(project_dir: Path) -> None:
@@ -506,7 +504,7 @@ def test_dangling_symlink_is_unreadable(project_dir: Path) -> None:
     (project_dir / "alembic/versions/gone.py").symlink_to(project_dir / "nowhere.py")
     problem = only(scan_project(find_project(project_dir)).problems)
     assert (problem.kind, problem.path, problem.line) == ("unreadable", "alembic/versions/gone.py", None)
-    assert problem.message == "alembic/versions/gone.py: cannot be read (No such file or directory)"
+    assert problem.message == "gone.py cannot be read (No such file or directory)"
 
 
 def test_missing_configured_version_location_is_a_warning(project_dir: Path) -> None:
@@ -515,7 +513,7 @@ def test_missing_configured_version_location_is_a_warning(project_dir: Path) -> 
     problem = only(scan_project(find_project(project_dir)).problems)
     assert (problem.kind, problem.severity, problem.path) == (
         "missing-version-location", "warning", "alembic.ini")
-    assert problem.message == "alembic.ini: version location nowhere does not exist; Alembic skips it"
+    assert problem.message == "version location nowhere does not exist; Alembic skips it"
 
 
 def test_crlf_file_reads_like_lf(project_dir: Path) -> None:
@@ -566,8 +564,8 @@ def test_conflict_in_the_body_reports_the_marker_and_keeps_the_revision(
     relative = path.relative_to(repo).as_posix()
     assert (problem.kind, problem.severity, problem.path, problem.line) == (
         "conflict-markers", "error", relative, line)
-    assert problem.message == (f"{relative}:{line}: git conflict marker `<<<<<<< HEAD`: a merge is in "
-                               "progress; resolve the conflict in this file, then `git add` it")
+    assert problem.message == (f"git conflict marker `<<<<<<< HEAD` in {path.name}: a merge is in progress; "
+                               "resolve the conflict in this file, then `git add` it")
     assert "bbbb" in {r.id for r in result.revisions}
 
 
