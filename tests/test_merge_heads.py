@@ -210,8 +210,9 @@ def test_labelled_branches_are_left_alone_unless_named(tmp_path: Path, monkeypat
     new_revision(root, "audit base", "a0d100000001", head="base", branch_label="audit")
     code, out, _err = run(capsys, "--yes")
     assert code == 0
-    assert out.startswith("no divergence: c0de00000001 (no label), a0d100000001 (audit) are separate "
-                          "labelled branches; nothing to merge")
+    assert out == ("no divergence: the heads are on distinct branches (c0de00000001: no label; "
+                   "a0d100000001: audit); nothing to merge (to merge them anyway: ahq-history merge-heads "
+                   "c0de00000001 a0d100000001)\n")
     _code, report = run_json(capsys, "--yes", "c0de00000001", "audit@head")
     assert report["written"][0]["parents"] == ["a0d100000001", "c0de00000001"]
 
@@ -426,3 +427,22 @@ def test_flask_migrate_project_merges_and_names_flask_db_upgrade(
     heads = flask(flask_project, "db", "heads").splitlines()
     (head,) = [line.split()[0] for line in heads if "(head)" in line]
     assert f"merge revision {head} of f00000000one, f00000000two" in out
+
+
+def test_upstream_narrows_published_to_one_branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: Cap) -> None:
+    clone = story(tmp_path)
+    git(clone, "push", "-q", "origin", "HEAD:refs/heads/bob-wip")  # pushed for backup, not to main
+    monkeypatch.chdir(clone)
+    code, out, _err = run(capsys, "--rebase", "--dry-run")
+    assert code == 1
+    assert "are all published" in out
+    code, report = run_json(capsys, "--rebase", "--dry-run", "--upstream", "origin/main")
+    assert code == 0
+    assert report["published"] == {ALICE_REV: True, BOB_REV: False}
+
+
+def test_upstream_that_names_nothing_exits_2(bob: Path, capsys: Cap) -> None:
+    code, _out, err = run(capsys, "--upstream", "origin/nope")
+    assert code == 2
+    assert "origin/nope" in err

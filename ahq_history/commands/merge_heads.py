@@ -137,9 +137,15 @@ def refuse_broken(loaded: Loaded) -> None:
 def publication(loaded: Loaded, upstream: str | None = None) -> tuple[Published, list[str]]:
     """Published (True) / local (False) / unknown (None) per revision, from git's remote-tracking refs
     (or the one `upstream` ref), with a note when git cannot say (no repository, no remote)."""
+    from ahq_history.errors import UnreachableError
     from ahq_history.gitfacts import provenance_for
 
-    found = provenance_for(loaded, upstream=upstream)
+    try:
+        found = provenance_for(loaded, upstream=upstream)
+    except UnreachableError as error:
+        if upstream is not None:
+            raise  # the user named a ref: say it is not there
+        return {}, [f"publication unknown: {error.message}"]  # a merge revision needs no git facts
     published = {rid: facts.published for rid, facts in found.provenance.items()}
     return published, [found.note] if found.note else []
 
@@ -211,9 +217,9 @@ def nothing_message(graph: RevisionGraph, plan: Plan) -> str:
         return "no revisions: nothing to merge"
     if len(heads) == 1:
         return f"one head ({heads[0]}): nothing to merge"
-    labelled = ", ".join(f"{h} ({'/'.join(sorted(graph.branch_labels(h))) or 'no label'})" for h in heads)
-    return (f"no divergence: {labelled} are separate labelled branches; nothing to merge (name them to "
-            f"merge them anyway: ahq-history merge-heads {' '.join(heads)})")
+    labelled = "; ".join(f"{h}: {', '.join(sorted(graph.branch_labels(h))) or 'no label'}" for h in heads)
+    return (f"no divergence: the heads are on distinct branches ({labelled}); nothing to merge (to merge "
+            f"them anyway: ahq-history merge-heads {' '.join(heads)})")
 
 
 # -- words ------------------------------------------------------------------------------------------
