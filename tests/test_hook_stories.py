@@ -175,6 +175,19 @@ def test_concluding_a_conflicted_merge_warns_about_both_heads(clones: Clones) ->
     _assert_names_both_heads(_ahq_lines(concluded.stderr))
 
 
+def test_squash_pull_warns_about_the_heads_in_the_work_tree(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    pulled = run_git(bob, "pull", "-q", "--squash")
+    assert pulled.returncode == 0
+    said = _ahq_lines(pulled.stderr)
+    assert said[0] == "ahq-history: 2 migration heads in the work tree:"
+    assert any(line.startswith(f"  {ALICE_REV}  add audit log") for line in said)
+    assert any(line.startswith(f"  {BOB_REV}  add user phone") for line in said)
+    assert said[-1].startswith("  run: ahq-history merge-heads")
+
+
 def test_pull_without_divergence_is_quiet(clones: Clones) -> None:
     _, alice, bob = clones
     _alice_pushes(alice)
