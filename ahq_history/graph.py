@@ -12,6 +12,7 @@ does not raise: it becomes `Problem` values in `problems`, and the rest of the g
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -231,16 +232,29 @@ class RevisionGraph:
 
         With a cycle there is no such order: the cycle's members come last, by id.
         """
-        def key(rid: str) -> tuple[str, str]:
-            return (self.revisions[rid].create_date or "", rid)
+        return list(self._topological)
 
-        acyclic = self.graph
-        cyclic = {r for p in self._problems if p.kind == "cycle" for r in p.revisions}
-        if cyclic:
-            acyclic = self.graph.subgraph(set(self.graph) - cyclic)
-        # Edges point child -> parent, so sort the reversed view to put parents first.
-        order = list(nx.lexicographical_topological_sort(acyclic.reverse(copy=False), key=key))
-        return order + sorted(cyclic)
+    @cached_property
+    def _topological(self) -> tuple[str, ...]:
+        # Kahn's algorithm with a heap: networkx's lexicographical sort needs the reversed graph copied,
+        # which costs more than the sort itself on 10,000 revisions.
+        def key(rid: str) -> tuple[str, str, str]:
+            return (self.revisions[rid].create_date or "", rid, rid)
+
+        waiting = dict(self.graph.out_degree())  # edges point to parents and dependencies
+        ready = [key(rid) for rid, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            rid = heapq.heappop(ready)[2]
+            order.append(rid)
+            for child in self.graph.pred[rid]:
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    heapq.heappush(ready, key(child))
+        # Members of a cycle (and whatever stands on one) never become ready: they come last, by id.
+        stuck = sorted(rid for rid, count in waiting.items() if count > 0)
+        return (*order, *stuck)
 
     def newest_first(self) -> list[str]:
         return list(reversed(self.topological()))
@@ -251,7 +265,9 @@ class RevisionGraph:
     def _effective_labels(self) -> dict[str, frozenset[str]]:
         """Labels a revision carries: its own and those of every ancestor through down_revision."""
         result: dict[str, frozenset[str]] = {}
-        for rid in self.topological():
+        if not self.labels:
+            return result
+        for rid in self._topological:
             own = frozenset(self.revisions[rid].branch_labels)
             inherited = [result[p] for p in self.parents(rid) if p in result]
             result[rid] = own.union(*inherited)
