@@ -41,9 +41,9 @@ def _common_dir(gitdir: Path) -> Path:
     return gitdir
 
 
-def _stat_key(path: Path) -> str:
+def _stat_key(path: Path | str) -> str:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return f"{path}:-"
     return f"{path}:{st.st_size}:{st.st_mtime_ns}"
@@ -69,10 +69,11 @@ def _read(path: Path) -> str:
         return "-"
 
 
-def cache_key(project: Project, files: list[Path], variant: str, gitdir: Path | None) -> str:
+def cache_key(project: Project, files: list[str], variant: str, gitdir: Path | None) -> str:
     """A digest of everything a `check` report depends on; `variant` names the options used."""
     digest = hashlib.sha1(usedforsecurity=False)
-    for part in (__version__, str(CACHE_FORMAT), variant, _stat_key(project.config_path),
+    configs = project.config_files or (project.config_path,)
+    for part in (__version__, str(CACHE_FORMAT), variant, *map(_stat_key, configs),
                  *map(str, project.version_locations), *git_state(gitdir), *map(_stat_key, files)):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")

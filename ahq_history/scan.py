@@ -554,7 +554,12 @@ def revision_paths_in(paths: Iterable[str], locations: Iterable[str], *,
 
 def revision_files(project: Project) -> list[Path]:
     """The files Alembic would load, in a stable order (same file-name filter, `__pycache__` skipped)."""
-    return [Path(full) for full, _relative in _files(project)]
+    return [Path(full) for full in revision_file_names(project)]
+
+
+def revision_file_names(project: Project) -> list[str]:
+    """`revision_files` as plain strings: cheaper where only the names are needed (the cache key)."""
+    return [full for full, _relative in _files(project)]
 
 
 def _files(project: Project) -> list[tuple[str, str]]:
