@@ -323,3 +323,11 @@ def test_install_without_an_alembic_project_says_the_hooks_stay_quiet(tmp_path: 
     git(plain, "checkout", "-q", "main")
     merged = run_git(plain, "merge", "-q", "feature")
     assert merged.returncode == 0 and merged.stderr == ""
+
+
+def test_pre_commit_manifest_offers_each_hook_at_its_stage() -> None:
+    clientlib = pytest.importorskip("pre_commit.clientlib", reason="pre-commit is not installed")
+    manifest = clientlib.load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    offered = {h["id"]: (h["entry"], h["stages"], h["pass_filenames"], h["always_run"]) for h in manifest}
+    assert offered == {
+        f"ahq-history-{name}": (f"ahq-history check --hook {name}", [name], False, True) for name in NAMES}
