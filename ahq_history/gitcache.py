@@ -16,13 +16,15 @@ The file is JSON, written atomically; a damaged or foreign file is simply a miss
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 FORMAT = 1
 STALE_FRACTION = 0.25  # prune when this share of cached commits is out of every tip's reach
@@ -31,8 +33,7 @@ _RECORD, _FIELD = "\x1e", "\x1f"
 LOG_FORMAT = _RECORD + _FIELD.join(("%H", "%P", "%an", "%ae", "%aI"))
 
 
-@dataclass(frozen=True)
-class CommitInfo:
+class CommitInfo(NamedTuple):
     """Who made a commit and when (ISO 8601 author date, as git gives it)."""
 
     sha: str
@@ -41,8 +42,7 @@ class CommitInfo:
     date: str
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One file change of a commit, as `git log --raw -M` reports it.
 
     status: A added, M modified, T type changed, D deleted, R renamed (from `old_path`), and B for a file
@@ -65,7 +65,7 @@ class Record:
     changes: tuple[Change, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class FileState:
     """A file of the version folders as one tip has it, and how it got there."""
 
@@ -110,6 +110,10 @@ class History:
         self.changes: dict[int, tuple[Change, ...]] = {}
         self.tips: set[str] = set()  # what the next update may exclude: everything below is known
         self.blobs: dict[str, list[Any] | None] = {}  # blob -> facts read from its text (see gitfacts)
+        self.memo: dict[int, Any] = {}  # values callers derive per commit (not stored)
+        self.stamp: str | None = None  # names the base file this was read from (None: write a new base)
+        self.base_commits = 0  # how many commits and blobs that base file holds
+        self.base_blobs = 0
 
     def __len__(self) -> int:
         return len(self.shas)
@@ -152,6 +156,40 @@ class History:
                 seen[number] = 1
                 stack.extend(p for p in self.parents[number] if not seen[p])
         return seen
+
+    def only_in(self, tip: str, other: str | None) -> list[int]:
+        """Commits in the history of `tip` but not of `other` (`other..tip`), newest first.
+
+        Walks down from both at once in index order (children have higher indices than their parents)
+        and stops as soon as nothing below can be reached from `tip` alone: a pull costs what it brought.
+        """
+        import heapq
+
+        if tip not in self.index:
+            return []
+        flags: dict[int, int] = {self.index[tip]: 1}
+        if other in self.index:
+            flags[self.index[other]] = flags.get(self.index[other], 0) | 2
+        queue = [-n for n in flags]
+        heapq.heapify(queue)
+        pending = sum(1 for f in flags.values() if f == 1)
+        found = []
+        while queue and pending:
+            number = -heapq.heappop(queue)
+            flag = flags[number]
+            if flag == 1:
+                pending -= 1
+                found.append(number)
+            for parent in self.parents[number]:
+                before = flags.get(parent)
+                after = (before or 0) | flag
+                if before is None:
+                    heapq.heappush(queue, -parent)
+                    pending += after == 1
+                elif before == 1 and after == 3:
+                    pending -= 1
+                flags[parent] = after
+        return found
 
     def replay(self, tip: str) -> Snapshot:
         """The version folders as `tip` has them: each file's adding commit, its versions, and deletions."""
@@ -226,6 +264,8 @@ class History:
         self.shas, self.parents = shas, parents
         self.index = {sha: n for n, sha in enumerate(shas)}
         self.tips = {t for t in live if t in self.index}
+        self.memo = {}
+        self.stamp = None  # the numbers changed: the next save writes a whole new base
 
 
 def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: int, change: Change) -> None:
@@ -308,17 +348,42 @@ def _combined_change(meta: str, path: str) -> Change:
     return Change("M", path, result, old_blob=None if set(first) == {"0"} else first)
 
 
-# -- the file -------------------------------------------------------------------------------------
+# -- the files ------------------------------------------------------------------------------------
+#
+# Two JSON files: the base, rewritten rarely, and a tail holding what was learned since (the commits a
+# pull brought, blobs read). A hook after a pull writes only the small tail; the base is rewritten when
+# the tail grows past TAIL_LIMIT commits or blobs, or after a prune.
+
+TAIL_LIMIT = 3000
+
+
+def tail_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".tail.json")
 
 
 def load(path: Path, pathspecs: Sequence[str], shallow: Iterable[str]) -> History | None:
     """The cached history when it was made for these version folders and this shallow boundary."""
+    enabled = gc.isenabled()
+    gc.disable()  # a few hundred thousand small objects: collecting while building them doubles the time
     try:
-        with path.open(encoding="utf-8") as handle:
-            stored = json.load(handle)
-        return _from_json(stored, tuple(pathspecs), frozenset(shallow))
+        history = _from_json(_read(path), tuple(pathspecs), frozenset(shallow))
+        if history is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, IndexError):
+                _apply_tail(history, _read(tail_path(path)))
+        return history
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        stored = json.load(handle)
+    if not isinstance(stored, dict):
+        raise ValueError(f"{path} holds no object")
+    return stored
 
 
 def _from_json(stored: dict[str, Any], pathspecs: tuple[str, ...], shallow: frozenset[str]) -> History | None:
@@ -327,32 +392,67 @@ def _from_json(stored: dict[str, Any], pathspecs: tuple[str, ...], shallow: froz
     if frozenset(stored["shallow"]) != shallow:
         return None  # a deepened or new boundary changes what the oldest commits mean
     history = History(pathspecs, shallow)
-    history.shas = stored["commits"].split()
-    history.index = {sha: n for n, sha in enumerate(history.shas)}
-    history.parents = [tuple(p) for p in stored["parents"]]
-    history.info = {int(n): CommitInfo(history.shas[int(n)], *fields) for n, fields in stored["info"].items()}
-    history.changes = {int(n): tuple(Change(*c) for c in changes) for n, changes in stored["changes"].items()}
-    history.tips = set(stored["tips"])
-    history.blobs = stored["blobs"]
-    if len(history.parents) != len(history.shas):
-        return None
+    _extend(history, stored)
+    history.stamp = str(stored["stamp"])
+    history.base_commits, history.base_blobs = len(history.shas), len(history.blobs)
     return history
 
 
+def _apply_tail(history: History, tail: dict[str, Any]) -> None:
+    """Add the tail's commits and blobs when it extends exactly this base (else it is stale: ignored)."""
+    if tail.get("stamp") != history.stamp or tail.get("from") != len(history.shas):
+        return
+    _extend(history, tail)
+
+
+def _extend(history: History, stored: dict[str, Any]) -> None:
+    start = len(history.shas)
+    new = stored["commits"].split()
+    parents = stored["parents"]
+    if len(parents) != len(new) or any(p >= start + n or p < 0 for n, ps in enumerate(parents) for p in ps):
+        raise ValueError("cached parents do not match cached commits")
+    history.shas.extend(new)
+    history.index.update((sha, start + n) for n, sha in enumerate(new))
+    history.parents.extend(map(tuple, parents))
+    shas = history.shas
+    history.info.update((int(n), CommitInfo(shas[int(n)], *fields)) for n, fields in stored["info"].items())
+    make = Change._make
+    history.changes.update((int(n), tuple(map(make, changes))) for n, changes in stored["changes"].items())
+    history.tips = set(stored["tips"])
+    history.blobs.update(stored["blobs"])
+
+
 def save(path: Path, history: History) -> None:
-    """Write atomically; a cache that cannot be written is simply not kept."""
-    stored = {
-        "format": FORMAT,
-        "pathspecs": list(history.pathspecs),
-        "shallow": sorted(history.shallow),
+    """Write atomically: only the tail when the base still holds most of it, else a new base.
+    A cache that cannot be written is simply not kept."""
+    new_commits = len(history.shas) - history.base_commits
+    new_blobs = len(history.blobs) - history.base_blobs
+    if history.stamp is not None and new_commits <= TAIL_LIMIT and new_blobs <= TAIL_LIMIT:
+        _write(tail_path(path), {"stamp": history.stamp, "from": history.base_commits,
+                                 **_section(history, history.base_commits, history.base_blobs)})
+        return
+    stamp = secrets.token_hex(8)
+    if _write(path, {"format": FORMAT, "stamp": stamp, "pathspecs": list(history.pathspecs),
+                     "shallow": sorted(history.shallow), **_section(history, 0, 0)}):
+        history.stamp, history.base_commits, history.base_blobs = stamp, len(history.shas), len(history.blobs)
+        with contextlib.suppress(OSError):
+            os.unlink(tail_path(path))
+
+
+def _section(history: History, commits: int, blobs: int) -> dict[str, Any]:
+    """The commits from number `commits` on, and the blobs after the first `blobs`."""
+    return {
         "tips": sorted(history.tips),
-        "commits": " ".join(history.shas),
-        "parents": history.parents,
-        "info": {str(n): [i.author, i.email, i.date] for n, i in history.info.items()},
-        "changes": {str(n): [[c.status, c.path, c.blob, c.old_path, c.old_blob] for c in changes]
-                    for n, changes in history.changes.items()},
-        "blobs": history.blobs,
+        "commits": " ".join(history.shas[commits:]),
+        "parents": history.parents[commits:],
+        "info": {str(n): [i.author, i.email, i.date] for n, i in history.info.items() if n >= commits},
+        "changes": {str(n): [list(c) for c in changes]
+                    for n, changes in history.changes.items() if n >= commits},
+        "blobs": dict(list(history.blobs.items())[blobs:]),
     }
+
+
+def _write(path: Path, stored: dict[str, Any]) -> bool:
     temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -363,8 +463,9 @@ def save(path: Path, history: History) -> None:
             os.fsync(handle.fileno())
         os.replace(temp, path)
         temp = None
+        return True
     except OSError:
-        return
+        return False
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,9 +117,8 @@ def read_history(place: Place, extra_tips: Sequence[str] = ()) -> State:
         text = gitrepo.log_history(repo, new, sorted(history.tips), place.pathspecs)
         history.add(gitcache.parse_log(text), new)
         changed = True
-    if history.stale(tips):
-        history.prune(tips)
-        changed = True
+        if history.stale(tips):  # left behind by a rebase or a deleted branch
+            history.prune(tips)
     if set(tips) != history.tips and all(t in history.index for t in tips):
         history.tips = set(tips)
         changed = True
@@ -134,12 +133,17 @@ def finish(place: Place, state: State) -> None:
 
 
 def commit_facts(history: History, number: int | None) -> CommitFacts | None:
+    """Who made commit `number` (None for no commit, or one whose author was not recorded)."""
     if number is None:
         return None
-    info = history.commit(number)
-    if info is None:
-        return None
-    return CommitFacts(sha=info.sha, author=info.author, email=info.email, date=info.date)
+    known = history.memo.get(number)
+    if known is None:
+        info = history.commit(number)
+        if info is None:
+            return None
+        known = history.memo[number] = CommitFacts(sha=info.sha, author=info.author, email=info.email,
+                                                   date=info.date)
+    return known
 
 
 # -- revisions read from blobs (cached by blob) ---------------------------------------------------
@@ -259,20 +263,28 @@ class TreeFacts:
     status: dict[str, str]  # repo path -> porcelain code
 
 
-def work_tree_facts(place: Place, state: State, pub: Publication) -> TreeFacts:
-    """Facts for each revision file of the work tree: committed ones from history, the rest local."""
+def work_tree_facts(place: Place, state: State, pub: Publication, *, only: Collection[str] | None = None,
+                    snapshot: Snapshot | None = None, status: dict[str, str] | None = None) -> TreeFacts:
+    """Facts for each revision file of the work tree: committed ones from history, the rest local.
+
+    `only`: the project paths wanted (default: every file; empty: none, just the snapshot and status)."""
     history = state.history
-    snapshot = history.replay(state.head) if state.head else _empty_snapshot(history)
-    status = gitrepo.work_tree_status(place.repo, place.pathspecs)
+    if snapshot is None:
+        snapshot = history.replay(state.head) if state.head else _empty_snapshot(history)
+    if status is None:
+        status = gitrepo.work_tree_status(place.repo, place.pathspecs)
     files: dict[str, FileFacts] = {}
+    wanted = None if only is None else {place.repo_path(p) for p in only}
     for path, file in snapshot.files.items():
+        if wanted is not None and path not in wanted:
+            continue
         code = status.get(path, "  ")
         if "D" in code or "?" in code:
             continue
         kind = "modified" if "M" in code else "committed"
         files[place.project_path(path)] = file_facts(history, pub, file, kind)
     for path, code in status.items():
-        if "D" not in code and place.project_path(path) not in files:
+        if "D" not in code and place.project_path(path) not in files and (wanted is None or path in wanted):
             files[place.project_path(path)] = FileFacts(state="uncommitted", published=False)
     return TreeFacts(files=files, snapshot=snapshot, status=status)
 
@@ -694,11 +706,9 @@ def hook_warning(project: Project, old: str, new: str = "HEAD", *, upstream: str
 
 
 def _brought_changes(place: Place, history: History, old: str | None, new: str) -> list[tuple[int, Any]]:
-    """(commit, change) of the revision files that commits in `old..new` changed."""
-    reach_new = history.reach([new])
-    reach_old = history.reach([old]) if old else bytearray(len(reach_new))
-    changes = [(n, c) for n, cs in sorted(history.changes.items()) if reach_new[n] and not reach_old[n]
-               for c in cs]
+    """(commit, change) of the revision files that commits in `old..new` changed, oldest first."""
+    arrived = sorted(history.only_in(new, old))
+    changes = [(n, c) for n in arrived for c in history.changes.get(n, ())]
     wanted = set(place.revision_paths({c.path for _n, c in changes} | {c.old_path for _n, c in changes
                                                                        if c.old_path}))
     return [(n, c) for n, c in changes if c.path in wanted or c.old_path in wanted]
@@ -709,9 +719,11 @@ def _hook_text(place: Place, state: State, pub: Publication, project: Project, t
     from ahq_history import reconcile
     from ahq_history.graph import RevisionGraph
 
-    tree = work_tree_facts(place, state, pub)
+    tree = work_tree_facts(place, state, pub, only=())
     graph = RevisionGraph(_work_tree_revisions(place, state, tree, project))
-    facts = GitFacts(files=tree.files, remote=pub.known, upstream=upstream,
+    sides = {graph.revisions[r].path for d in graph.divergences for s in d.sides for r in s.revisions}
+    files = work_tree_facts(place, state, pub, only=sides, snapshot=tree.snapshot, status=tree.status).files
+    facts = GitFacts(files=files, remote=pub.known, upstream=upstream,
                      join=lambda groups: _join(state.history, groups, tree.snapshot.reach))
     found = reconcile.provenance(graph, facts)
     reports = reconcile.divergence_reports(graph, found, facts, program=program)

@@ -80,6 +80,8 @@ def open_repo(start: Path) -> GitRepo:
         handle = git.Repo(start, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise NotARepository(f"{start} is not in a git repository") from None
+    # Read-only means read-only: `git status` must not refresh (rewrite) the index while we look.
+    handle.git.update_environment(GIT_OPTIONAL_LOCKS="0")
     if handle.bare or handle.working_tree_dir is None:
         handle.close()
         raise NotARepository(f"{start} is in a bare git repository, which has no work tree")
@@ -101,23 +103,24 @@ def _reason(error: Any) -> str:
 
 def head_commit(repo: GitRepo) -> str | None:
     """The commit HEAD points at, or None on a branch with no commit yet."""
-    out = repo.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", with_exceptions=False)
-    return out.strip() or None
+    return resolve_commit(repo, "HEAD")
 
 
 def current_branch(repo: GitRepo) -> str | None:
-    """The checked-out branch's short name, or None when HEAD is detached."""
-    out = repo.run("symbolic-ref", "--quiet", "--short", "HEAD", with_exceptions=False)
-    return out.strip() or None
+    """The checked-out branch's short name, or None when HEAD is detached (read from HEAD's file)."""
+    head = repo.handle.head
+    if head.is_detached:
+        return None
+    return str(head.reference.path).removeprefix("refs/heads/")
 
 
 def resolve_commit(repo: GitRepo, name: str) -> str | None:
-    """The commit a ref or revision expression names, or None when there is none."""
-    if name.startswith("-"):
+    """The commit a ref or revision expression names, or None when there is none.
+
+    Asked through the long-running `git cat-file --batch-check`, so many questions cost one process."""
+    if not name or name.startswith("-") or any(c.isspace() for c in name):
         return None
-    out = repo.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}",
-                   with_exceptions=False)
-    return out.strip() or None
+    return object_id(repo, f"{name}^{{commit}}")
 
 
 def merge_base(repo: GitRepo, one: str, other: str) -> str | None:
@@ -208,11 +211,13 @@ def blob_bytes(repo: GitRepo, blobs: Iterable[str]) -> dict[str, bytes]:
 
 def object_id(repo: GitRepo, name: str) -> str | None:
     """The object `name` (e.g. `commit:path`) names, or None when there is none (`cat-file --batch-check`)."""
+    if "\n" in name:
+        return None
     try:
         sha, _kind, _size = repo.handle.git.get_object_header(name)
-    except ValueError:
+    except ValueError:  # "<name> missing", or "ambiguous"
         return None
-    return str(sha)
+    return sha.decode() if isinstance(sha, bytes) else str(sha)
 
 
 def repo_path(repo: GitRepo, path: Path) -> str | None:

@@ -93,11 +93,13 @@ def render_check_text(report: dict[str, Any]) -> str:
     lines = [f"{report['revisions']} revisions, {len(report['heads'])} "
              f"head{'s' if len(report['heads']) != 1 else ''} ({report['project']['layout']}: "
              f"{report['project']['config']})"]
+    if report.get("against"):
+        lines.insert(0, _against_line(report["against"]))
     for head in report["heads"]:
         labels = f" [{', '.join(head['branch_labels'])}]" if head["branch_labels"] else ""
         lines.append(f"  head {head['revision'][:SHORT]:<{SHORT}}  {head['message']}{labels}")
         git = head.get("git")
-        if git and git.get("author"):
+        if git and (git.get("author") or git.get("state") == "uncommitted"):
             lines.append(f"       {_provenance_line(git)}")
     for number, divergence in enumerate(report["divergences"], 1):
         lines.extend(_divergence_lines(number, divergence, messages))
@@ -105,6 +107,7 @@ def render_check_text(report: dict[str, Any]) -> str:
         where = f"{problem['path']}:{problem['line']}: " if problem["path"] and problem["line"] else (
             f"{problem['path']}: " if problem["path"] else "")
         lines.append(f"{problem['severity']}: {where}{problem['message']}")
+    lines.extend(f"note: {note}" for note in report.get("notes", []))
     if report["exit_code"] == EXIT_OK and not report["problems"]:
         lines.append("No divergence.")
     lines.append(f"Next: {report['next']}")
@@ -126,15 +129,38 @@ def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[st
     for side in divergence["sides"]:
         count = len(side["revisions"])
         lines.append(f"  side {side['head'][:SHORT]} ({count} revision{'s' if count != 1 else ''}): "
-                     f"{messages.get(side['head'], '')}")
+                     f"{messages.get(side['head'], '')}{_side_mark(side)}")
     for conflict in divergence.get("conflicts", []):
         lines.append(f"  conflict: {conflict['message']}")
+    joined = divergence.get("joined_by")
+    if joined:
+        lines.append(f"  joined in git by merge commit {joined['commit'][:10]} ({joined['author']}), "
+                     "but not in Alembic")
     if divergence.get("advice"):
-        lines.append(f"  advice: {divergence['advice']}")
+        command = f": {divergence['command']}" if divergence.get("command") else ""
+        lines.append(f"  advice: {divergence['advice']}{command}")
     return lines
+
+
+def _side_mark(side: dict[str, Any]) -> str:
+    """Who wrote the side's head and whether the side is published (git's fields, when present)."""
+    first = (side.get("git") or [None])[0]
+    if not first:
+        return ""
+    who = f"by {first['author']}, " if first.get("author") else ""
+    published = {True: "published", False: "local", None: "publication unknown"}[side.get("published")]
+    return f"  [{who}{published}]"
+
+
+def _against_line(against: dict[str, Any]) -> str:
+    base = (against.get("merge_base") or "no common commit")[:10]
+    return (f"Predicted: merging {against['ref']} ({against['commit'][:10]}) into the work tree "
+            f"(merge base {base})")
 
 
 def _provenance_line(git: dict[str, Any]) -> str:
     published = {True: "published", False: "local", None: "publication unknown"}[git.get("published")]
+    if not git.get("author"):
+        return f"not committed ({published})"
     commit = (git.get("commit") or "uncommitted")[:10]
     return f"by {git['author']} in {commit} ({published})"

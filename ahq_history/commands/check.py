@@ -13,13 +13,19 @@ from typing import Any
 
 from ahq_history import cache
 from ahq_history.project import find_project
-from ahq_history.scan import revision_files
+from ahq_history.scan import revision_file_names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="read every file again; do not use the cache")
     parser.add_argument("--hook", nargs="+", metavar=("NAME", "ARG"), default=None,
                         help="what the git hooks run: warn about what git just brought (always exit 0)")
+    parser.add_argument("--against", metavar="REF", default=None,
+                        help="the heads that merging REF (e.g. origin/main, after `git fetch`) would leave; "
+                        "reads git objects only, never the work tree, the index or HEAD")
+    parser.add_argument("--upstream", metavar="REF", default=None,
+                        help="count as published only what REF's history holds (default: any "
+                        "remote-tracking branch)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,16 +36,22 @@ def run(args: argparse.Namespace) -> int:
             return run_hook(args.hook[0], args.hook[1:], config=args.config)
         except BaseException:
             return 0
-    report = check_report(args.config, use_cache=not args.no_cache)
+    report = check_report(args.config, use_cache=not args.no_cache, against=args.against,
+                          upstream=args.upstream)
     print(json.dumps(report, indent=2) if args.json else _render(report))
     return int(report["exit_code"])
 
 
-def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check") -> dict[str, Any]:
-    """The check report for the project found from here (or `config`), from the cache when it is fresh."""
+def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check",
+                 against: str | None = None, upstream: str | None = None) -> dict[str, Any]:
+    """The check report for the project found from here (or `config`), from the cache when it is fresh.
+
+    Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
+    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
     project = find_project(config=Path(config) if config else None)
+    variant = f"{variant}|against={against}|upstream={upstream}"
     gitdir = cache.git_dir(project.root)
-    files = revision_files(project)
+    files = revision_file_names(project)
     key = cache.cache_key(project, files, variant, gitdir)
     where = cache.cache_path(project, gitdir)
     if use_cache:
@@ -47,10 +59,25 @@ def check_report(config: str | None, *, use_cache: bool = True, variant: str = "
         if cached is not None:
             return cached
     from ahq_history.loading import load
+
+    report = _git_report(load(config), against, upstream)
+    cache.store(where, key, report)
+    return report
+
+
+def _git_report(loaded: Any, against: str | None, upstream: str | None) -> dict[str, Any]:
+    """The report with git's fields; for `against`, the report of the tree the merge would leave."""
+    from ahq_history import gitfacts
     from ahq_history.report import build_check_report
 
-    report = build_check_report(load(config))
-    cache.store(where, key, report)
+    if against is not None:
+        prediction = gitfacts.predict_merge(loaded, against, upstream=upstream)
+        report = build_check_report(prediction.loaded)
+        report["against"] = prediction.against
+        gitfacts.annotate_report(report, prediction.view)
+        return report
+    report = build_check_report(loaded)
+    gitfacts.annotate_report(report, gitfacts.git_view(loaded, upstream=upstream))
     return report
 
 
