@@ -7,6 +7,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,20 @@ def mariadb_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Any:
+    """The two-developer story (tests/gitstory.py): a bare origin; Alice starts an Alembic project with one
+    revision and pushes; Bob clones."""
+    from tests.gitstory import make_story
+
+    return make_story(tmp_path)
+
+
+@pytest.fixture
+def forked(story: Any) -> Any:
+    """The story after Alice and Bob each added a revision on the same parent; Alice pushed first."""
+    from tests.gitstory import fork
+
+    return fork(story)
