@@ -74,6 +74,14 @@ class FileState:
     added: int | None  # the commit that added it (following renames); None beyond a shallow boundary
     seen: int  # the oldest commit known to hold it: the adding commit, or the shallow boundary
     versions: list[tuple[int, str]] = field(default_factory=list)  # (commit, blob) per change, oldest first
+    boundary: bool = False  # versions[0] is the shallow boundary's copy, not a change anybody made
+
+    @property
+    def changed(self) -> int | None:
+        """The last commit that changed the file (never the shallow boundary)."""
+        if not self.versions or (self.boundary and len(self.versions) == 1):
+            return None
+        return self.versions[-1][0]
 
 
 @dataclass(frozen=True)
@@ -278,9 +286,8 @@ def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: 
         return
     assert change.blob is not None
     if status in ("A", "B"):
-        added = number if status == "A" else None
-        versions = [(number, change.blob)] if status == "A" else []
-        files[path] = FileState(path=path, blob=change.blob, added=added, seen=number, versions=versions)
+        files[path] = FileState(path=path, blob=change.blob, added=number if status == "A" else None,
+                                seen=number, versions=[(number, change.blob)], boundary=status == "B")
     else:  # M, T, R: a renamed file keeps the commit that added it
         source = change.old_path if status == "R" and change.old_path else path
         state = files.pop(source, None) or FileState(path=path, blob=change.blob, added=None, seen=number)

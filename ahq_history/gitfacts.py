@@ -242,12 +242,10 @@ def publication(state: State, upstream: str | None = None, upstream_commit: str 
 
 def file_facts(history: History, pub: Publication, file: FileState, state: str) -> FileFacts:
     """Facts about a committed file (`state` "committed" or "modified")."""
-    changed = file.versions[-1][0] if file.versions and not (file.added is None and len(file.versions) == 1
-                                                              and file.versions[0][0] == file.seen) else None
     return FileFacts(
         state=state,  # type: ignore[arg-type]
         added=commit_facts(history, file.added),
-        changed=commit_facts(history, changed),
+        changed=commit_facts(history, file.changed),
         refs=pub.refs_of(file.seen),
         published=pub.published(file.seen),
         source=pub.source(file.seen),
@@ -317,7 +315,7 @@ def published_versions(place: Place, history: History, pub: Publication, tree: T
     for path, (blob, commit, edit) in wanted.items():
         revision = texts.get(blob)
         file = tree.snapshot.files[path]
-        is_boundary = file.added is None and commit == file.seen
+        is_boundary = file.boundary and commit == file.seen
         if revision is not None:
             found[place.project_path(path)] = PublishedVersion(
                 revision=revision, commit=None if is_boundary else commit_facts(history, commit), edit=edit)

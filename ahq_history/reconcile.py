@@ -245,7 +245,8 @@ def _published_edits(graph: RevisionGraph, facts: GitFacts) -> list[Problem]:
         if current is None:
             continue
         before = version.revision
-        where = f"in commit {version.commit.sha[:SHORT]} by {version.commit.author}" if version.commit else ""
+        where = (f"in commit {version.commit.sha[:SHORT]} by {version.commit.author}" if version.commit
+                 else "before this shallow clone's oldest commit")
         edit = (f"commit {version.edit.sha[:SHORT]} by {version.edit.who}" if version.edit
                 else "an uncommitted change")
         if before.parents != current.parents or before.id != current.id:
@@ -259,7 +260,7 @@ def _published_edits(graph: RevisionGraph, facts: GitFacts) -> list[Problem]:
         else:
             problems.append(Problem(
                 kind="edited-after-publish", severity="warning",
-                message=f"revision {current.id} was edited after it was published ({where.strip()}); "
+                message=f"revision {current.id} was edited after it was published ({where}); "
                 f"{edit} changes it, and databases that already applied it will not run it again",
                 path=path, line=current.line, revisions=(current.id,),
             ))

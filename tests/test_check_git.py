@@ -328,6 +328,20 @@ def test_a_deeper_shallow_clone_knows_the_commits_inside_it(forked: Story, tmp_p
     assert heads_by_id(report)[ALICE_REV]["git"]["commit"] == alice_commit(forked)
 
 
+def test_editing_a_file_older_than_a_shallow_clone_is_still_a_warning(
+        forked: Story, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{forked.origin}", str(shallow))
+    path = shallow / ALICE_FILE
+    path.write_text(path.read_text().replace("pass", "op.execute('SELECT 1')", 1))
+    _code, report = check_json(shallow, capsys)
+    (warning,) = [p for p in report["problems"] if p["kind"] == "edited-after-publish"]
+    assert warning["message"] == (
+        f"revision {ALICE_REV} was edited after it was published (before this shallow clone's oldest "
+        "commit); an uncommitted change changes it, and databases that already applied it will not run it "
+        "again")
+
+
 def test_without_a_remote_publication_is_unknown_and_the_advice_is_merge(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "solo"

@@ -199,11 +199,14 @@ def test_a_shallow_boundary_holds_files_but_adds_none(repo: Path, tmp_path: Path
     boundary = sha(clone, "HEAD~3")  # the merge: the oldest commit the clone has
     assert history.shallow == frozenset({boundary})
     found = answers(history, new)
-    assert found["v/b.py"] == (None, [])
-    assert found["v/m.py"] == (None, [])
-    assert found["v/a2.py"] == (None, [sha(clone, "HEAD~2")])  # renamed after the boundary
+    assert found["v/b.py"] == (None, [boundary])  # the boundary's copy: nobody's change
+    assert found["v/m.py"] == (None, [boundary])
+    assert found["v/a2.py"] == (None, [boundary, sha(clone, "HEAD~2")])  # renamed after the boundary
     assert found["v/n.py"] == (new, [new])
-    assert history.shas[history.replay(new).files["v/b.py"].seen] == boundary
+    files = history.replay(new).files
+    assert (files["v/b.py"].changed, history.shas[files["v/b.py"].seen]) == (None, boundary)
+    renamed = files["v/a2.py"].changed
+    assert renamed is not None and history.shas[renamed] == sha(clone, "HEAD~2")
 
 
 def test_combined_merge_entries_become_changes() -> None:
