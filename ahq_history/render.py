@@ -28,6 +28,8 @@ from ahq_history.graph import RevisionGraph
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from ahq_history.reconcile import Provenance
+
 SHORT_ID = 12  # Alembic's generated ids are 12 hex characters
 
 NODE = "●"
@@ -65,14 +67,32 @@ class Row:
 
 @dataclass(frozen=True)
 class GitColumns:
-    """What a history line shows from git; commands fill it from reconcile's provenance."""
+    """What a history line shows from git (see `git_columns`, which fills it from reconcile's provenance)."""
 
     author: str | None = None
     date: str | None = None  # already formatted for display (YYYY-MM-DD)
     published: bool | None = None  # None: unknown (no remote, or outside git)
     commit: str | None = None
     committed: bool = True  # False for an uncommitted or untracked revision file
-    extra: dict[str, object] = field(default_factory=dict)  # more fields for JSON, as given
+    refs: tuple[str, ...] = ()
+    json: dict[str, object] | None = field(default=None, compare=False)  # the JSON as `check` gives it
+
+
+def git_columns(found: Mapping[str, Provenance]) -> dict[str, GitColumns]:
+    """Display columns per revision from reconcile's provenance (who added the file, when, published)."""
+    columns = {}
+    for rid, prov in found.items():
+        added = prov.added
+        columns[rid] = GitColumns(
+            author=added.author if added else None,
+            date=added.date[:10] if added and added.date else None,
+            published=prov.published,
+            commit=added.sha if added else None,
+            committed=prov.state != "uncommitted",
+            refs=prov.refs,
+            json=prov.as_json(),
+        )
+    return columns
 
 
 # -- layout -------------------------------------------------------------------------------------
@@ -88,39 +108,31 @@ def lanes(graph: RevisionGraph, order: Sequence[str] | None = None) -> list[Row]
     position = {rid: i for i, rid in enumerate(shown)}
     layout = _Layout()
     rows = []
-    heads, bases = set(graph.heads), set(graph.bases)
-    branchpoints, merges = set(graph.branchpoints), set(graph.mergepoints)
     for index, rid in enumerate(shown):
         rev = graph.revisions[rid]
         below = [p for p in dict.fromkeys(rev.parents) if position.get(p, -1) > index]
         column, cells = layout.place(rid, below)
-        marks = _marks(rid, heads, merges, branchpoints, bases)
-        if any(p not in graph for p in rev.parents):
-            marks.append("missing-parent")
         rows.append(Row(revision=rid, column=column, cells=cells, parents=rev.parents,
-                        depends_on=tuple(graph.dependencies(rid)), marks=tuple(marks)))
+                        depends_on=tuple(graph.dependencies(rid)) if rev.depends_on else (),
+                        marks=revision_marks(graph, rid)))
     return rows
 
 
-def _marks(rid: str, heads: set[str], merges: set[str], branchpoints: set[str],
-           bases: set[str]) -> list[Mark]:
-    marks: list[Mark] = []
-    if rid in heads:
-        marks.append("head")
-    if rid in merges:
-        marks.append("merge")
-    if rid in branchpoints:
-        marks.append("branchpoint")
-    if rid in bases:
-        marks.append("base")
-    return marks
-
-
 def revision_marks(graph: RevisionGraph, revision_id: str) -> tuple[Mark, ...]:
-    """The marks `lanes` gives one revision (for a single revision; `lanes` uses sets for speed)."""
-    marks = _marks(revision_id, set(graph.heads), set(graph.mergepoints), set(graph.branchpoints),
-                   set(graph.bases))
-    if any(p not in graph for p in graph.revisions[revision_id].parents):
+    """head / merge / branchpoint / base / missing-parent, by the graph's own definitions (computed
+    here from parents and children: asking `graph.heads` would sort the whole graph once more)."""
+    rev = graph.revisions[revision_id]
+    children = len(graph.children(revision_id))
+    marks: list[Mark] = []
+    if not children:
+        marks.append("head")
+    if len(rev.parents) > 1:
+        marks.append("merge")
+    if children > 1:
+        marks.append("branchpoint")
+    if not rev.parents:
+        marks.append("base")
+    if any(p not in graph for p in rev.parents):
         marks.append("missing-parent")
     return tuple(marks)
 
@@ -282,10 +294,13 @@ def history_text(rows: Sequence[Row], graph: RevisionGraph,
 
 
 def git_json(git: GitColumns | None) -> dict[str, object] | None:
+    """The `git` object of a revision: reconcile's provenance JSON (as in `check`), or the columns."""
     if git is None:
         return None
+    if git.json is not None:
+        return git.json
     return {"commit": git.commit, "author": git.author, "date": git.date, "published": git.published,
-            "committed": git.committed, **git.extra}
+            "refs": list(git.refs), "state": "committed" if git.committed else "uncommitted"}
 
 
 def row_json(row: Row, graph: RevisionGraph, git: GitColumns | None = None) -> dict[str, object]:

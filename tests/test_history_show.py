@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from ahq_history.cli import main
+from tests.conftest import git
+from tests.hookgit import ALICE, BOB, commit_all, team
 from tests.projects import add_revision, alembic_project
 
 Capture = pytest.CaptureFixture[str]
@@ -25,11 +27,17 @@ def cli_json(root: Path, capsys: Capture, *args: str) -> tuple[int, dict]:  # ty
     return code, json.loads(out)
 
 
+ME = " · Test User · 2026-01-01"  # the isolated git identity and date (tests/conftest.py)
+
+
 @pytest.fixture
 def linear(tmp_path: Path) -> Path:
+    """A git repository (no remote) holding an `alembic init` project with two committed revisions."""
     root = alembic_project(tmp_path / "proj")
+    git(root, "init", "-q")
     add_revision(root, "create users", "aaaa00000001")
     add_revision(root, "add users phone", "aaaa00000002")
+    commit_all(root, "two revisions")
     return root
 
 
@@ -38,6 +46,7 @@ def forked(linear: Path) -> Path:
     add_revision(linear, "add audit log", "bbbb00000001", head="aaaa00000002")
     add_revision(linear, "add workflows", "cccc00000001", head="aaaa00000002", splice=True)
     add_revision(linear, "add workflow runs", "cccc00000002", head="cccc00000001")
+    commit_all(linear, "two sides")
     return linear
 
 
@@ -49,20 +58,35 @@ def merged(forked: Path) -> Path:
 
     command.merge(alembic_config(forked), ["bbbb00000001", "cccc00000002"], message="merge audit and runs",
                   rev_id="dddd00000001")
+    commit_all(forked, "merge")
     return forked
+
+
+@pytest.fixture
+def bob_after_pull(tmp_path: Path) -> Path:
+    """The two-developer story: Alice pushes a revision, Bob commits his own on the same parent, pulls."""
+    _origin, alice, bob = team(tmp_path)
+    add_revision(alice, "add audit log", "a1a1a1a1a1a1")
+    commit_all(alice, "audit log", env=ALICE)
+    git(alice, "push", "-q", "origin", "main")
+    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
+    commit_all(bob, "users phone", env=BOB)
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", env=BOB)
+    return bob
 
 
 def test_history_draws_a_linear_history_newest_first(linear: Path, capsys: Capture) -> None:
     code, out, err = cli(linear, capsys, "history")
-    assert (code, err) == (0, "")
+    assert code == 0
     assert out.splitlines() == [
-        "● aaaa00000002 (head) add users phone",
-        "● aaaa00000001 create users",
+        f"● aaaa00000002 (head) add users phone{ME}",
+        f"● aaaa00000001 create users{ME}",
     ]
+    assert err == "note: no remote-tracking branch: whether a revision is published is unknown (null)\n"
 
 
 def test_history_draws_both_sides_of_a_divergence_with_marks(forked: Path, capsys: Capture) -> None:
-    code, out, _err = cli(forked, capsys, "history")
+    code, out, _err = cli(forked, capsys, "history", "--no-git")
     assert code == 0
     assert out.splitlines() == [
         "●   cccc00000002 (head) add workflow runs",
@@ -74,7 +98,7 @@ def test_history_draws_both_sides_of_a_divergence_with_marks(forked: Path, capsy
 
 
 def test_history_draws_the_merge_that_joins_the_sides(merged: Path, capsys: Capture) -> None:
-    code, out, _err = cli(merged, capsys, "history", "-n", "4")
+    code, out, _err = cli(merged, capsys, "history", "-n", "4", "--no-git")
     assert code == 0
     assert out.splitlines() == [
         "●─╮ dddd00000001 (head, merge) merge audit and runs",
@@ -104,11 +128,11 @@ def test_history_of_a_broken_graph_draws_what_it_can_and_exits_3(linear: Path, c
     code, out, err = cli(linear, capsys, "history")
     assert code == 3
     assert out.splitlines() == [
-        "●   eeee00000001 (head, missing-parent) orphan",
-        "  ● aaaa00000002 (head) add users phone",
-        "  ● aaaa00000001 create users",
+        "●   eeee00000001 (head, missing-parent) orphan · uncommitted",
+        f"  ● aaaa00000002 (head) add users phone{ME}",
+        f"  ● aaaa00000001 create users{ME}",
     ]
-    assert err.strip() == ("error: migrations/versions/eeee00000001_orphan.py:"
+    assert err.splitlines()[0] == ("error: migrations/versions/eeee00000001_orphan.py:"
                            f"{_line_of(path, 'down_revision')}: revision eeee00000001 names down_revision "
                            "ffff99999999, which no file defines")
 
@@ -118,7 +142,7 @@ def _line_of(path: Path, start: str) -> int:
 
 
 def test_history_ascii_draws_without_box_characters(forked: Path, capsys: Capture) -> None:
-    code, out, _err = cli(forked, capsys, "history", "--ascii")
+    code, out, _err = cli(forked, capsys, "history", "--ascii", "--no-git")
     assert code == 0
     assert [line[:3] for line in out.splitlines()] == ["*  ", "*  ", "| *", "*-/", "*  "]
 
@@ -148,7 +172,8 @@ def test_show_lists_children_of_a_branch_point(forked: Path, capsys: Capture) ->
 def test_show_reads_operations_from_upgrade_and_downgrade(linear: Path, capsys: Capture) -> None:
     path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
     text = path.read_text()
-    text = text.replace('"""Upgrade schema."""\n    pass', "op.add_column('users', sa.Column('phone', sa.String()))")
+    text = text.replace('"""Upgrade schema."""\n    pass',
+                        "op.add_column('users', sa.Column('phone', sa.String()))")
     text = text.replace('"""Downgrade schema."""\n    pass', "op.drop_column('users', 'phone')")
     path.write_text(text)
     up = _line_of(path, "def upgrade")
@@ -165,11 +190,14 @@ def test_show_json_names_every_fact(merged: Path, capsys: Capture) -> None:
     code, report = cli_json(merged, capsys, "show", "dddd")
     assert code == 0
     revision = report["revision"]
-    assert {k: revision[k] for k in ("id", "message", "marks", "parents", "children", "path", "git")} == {
+    assert {k: revision[k] for k in ("id", "message", "marks", "parents", "children", "path")} == {
         "id": "dddd00000001", "message": "merge audit and runs", "marks": ["head", "merge"],
         "parents": ["bbbb00000001", "cccc00000002"], "children": [],
-        "path": "migrations/versions/dddd00000001_merge_audit_and_runs.py", "git": None,
+        "path": "migrations/versions/dddd00000001_merge_audit_and_runs.py",
     }
+    merge_commit = git(merged, "rev-parse", "HEAD").strip()
+    assert {k: revision["git"][k] for k in ("commit", "author", "published", "state")} == {
+        "commit": merge_commit, "author": "Test User", "published": None, "state": "committed"}
     assert revision["operations"]["upgrade"] == [] and revision["operations"]["upgrade_empty"] is True
     assert report["exit_code"] == 0
 
@@ -212,3 +240,49 @@ def test_show_on_a_broken_graph_shows_the_revision_and_exits_3(linear: Path, cap
     assert "  parents    ffff99999999  (no file defines it)" in out
     assert out.rstrip().endswith("error: revision eeee00000001 names down_revision ffff99999999, "
                                  "which no file defines")
+
+
+# -- git provenance -----------------------------------------------------------------------------
+
+
+def test_history_names_who_brought_each_head_and_what_is_published(bob_after_pull: Path,
+                                                                   capsys: Capture) -> None:
+    code, out, err = cli(bob_after_pull, capsys, "history")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "●   b2b2b2b2b2b2 (head) add users phone · Bob Builder · 2026-01-01 · local",
+        "│ ● a1a1a1a1a1a1 (head) add audit log · Alice Archer · 2026-01-01 · published",
+        "●─╯ 0a0a0a0a0001 (branchpoint) create users · Test User · 2026-01-01 · published",
+    ]
+
+
+def test_history_json_carries_the_provenance_of_check(bob_after_pull: Path, capsys: Capture) -> None:
+    code, report = cli_json(bob_after_pull, capsys, "history")
+    assert code == 0
+    alice = next(r for r in report["revisions"] if r["id"] == "a1a1a1a1a1a1")["git"]
+    assert {k: alice[k] for k in ("author", "email", "published", "state")} == {
+        "author": "Alice Archer", "email": "alice@example.com", "published": True, "state": "committed"}
+    assert "origin/main" in alice["refs"]
+    assert report["git_note"] is None
+
+
+def test_history_outside_git_says_so_and_leaves_git_empty(tmp_path: Path, capsys: Capture) -> None:
+    root = alembic_project(tmp_path / "proj")
+    add_revision(root, "create users", "aaaa00000001")
+    code, out, err = cli(root, capsys, "history")
+    assert (code, out) == (0, "● aaaa00000001 (head) create users\n")
+    assert err == f"note: {root} is not in a git repository: git fields are null\n"
+
+
+def test_show_names_the_commit_author_and_branches(bob_after_pull: Path, capsys: Capture) -> None:
+    commit = git(bob_after_pull, "log", "--format=%H", "-1", "--",
+                 "migrations/versions/b2b2b2b2b2b2_add_users_phone.py").strip()
+    code, out, _err = cli(bob_after_pull, capsys, "show", "b2b2")
+    assert code == 0
+    assert f"  git        {commit[:10]} by Bob Builder on 2026-01-01 · local (main)" in out.splitlines()
+
+
+def test_upstream_narrows_what_counts_as_published(bob_after_pull: Path, capsys: Capture) -> None:
+    code, _out, err = cli(bob_after_pull, capsys, "history", "--upstream", "origin/nothing")
+    assert code == 2
+    assert "origin/nothing" in err

@@ -180,7 +180,7 @@ def test_history_json_lists_revisions_in_display_order_with_lanes() -> None:
         "git": None,
     }
     assert payload[0]["git"] == {"commit": "abc", "author": "Bob", "date": None, "published": True,
-                                 "committed": True}
+                                 "refs": [], "state": "committed"}
 
 
 def test_ten_thousand_revisions_lay_out_in_few_lanes() -> None:

@@ -22,8 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--max-count", type=int, metavar="N",
                         help="show only the N newest revisions")
     parser.add_argument("--ascii", action="store_true", help="draw the lanes with ASCII characters only")
+    add_git_arguments(parser)
+
+
+def add_git_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-git", action="store_true",
                         help="do not read git history (no author, date or published marks)")
+    parser.add_argument("--upstream", metavar="REF", default=None,
+                        help="count as published only what this remote-tracking branch holds "
+                        "(default: any remote-tracking branch)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     rows = lanes(loaded.graph)
     if args.max_count is not None:
         rows = rows[: max(args.max_count, 0)]
-    git, note = (None, None) if args.no_git else git_columns(loaded)
+    git, note = (None, None) if args.no_git else git_columns(loaded, args.upstream)
     exit_code = EXIT_BROKEN if loaded.broken else EXIT_OK
     if args.json:
         print(json.dumps(history_report(loaded, rows, git, note, exit_code), indent=2))
@@ -58,13 +65,18 @@ def history_report(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] |
     }
 
 
-def git_columns(loaded: Loaded) -> tuple[dict[str, GitColumns] | None, str | None]:
-    """Author, date and publication per revision, or (None, why not) when git cannot tell.
+def git_columns(loaded: Loaded,
+                upstream: str | None = None) -> tuple[dict[str, GitColumns] | None, str | None]:
+    """Author, date and publication per revision, or (None, why not) outside a git repository.
 
-    Git provenance comes from `reconcile.py`/`gitrepo.py` (built by another helper); until those modules
-    exist the columns stay empty and nothing is said.
+    The note also says when publication is unknown (no remote-tracking branch). Raises UnreachableError
+    when git fails or `upstream` names nothing.
     """
-    return None, None
+    from ahq_history.gitfacts import provenance_for
+    from ahq_history.render import git_columns as columns
+
+    found = provenance_for(loaded, upstream)
+    return (columns(found.provenance) if found.provenance else None), found.note
 
 
 def _print_text(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | None, note: str | None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import sys
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("revision", metavar="REV",
                         help="revision id, a unique prefix of 4+ characters, a branch label, or head")
-    parser.add_argument("--no-git", action="store_true", help="do not read git history")
+    from ahq_history.commands.history import add_git_arguments
+
+    add_git_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load(args.config)
     rid = loaded.graph.resolve(args.revision)
-    git, note = (None, None) if args.no_git else git_columns(loaded)
+    git, note = (None, None) if args.no_git else git_columns(loaded, args.upstream)
     detail = revision_detail(loaded, rid, (git or {}).get(rid))
     exit_code = EXIT_BROKEN if loaded.broken else EXIT_OK
     if args.json:
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(detail_text(detail, loaded.graph))
         if note:
-            print(f"\nnote: {note}")
+            print(f"note: {note}", file=sys.stderr)
     return exit_code
 
 
@@ -209,9 +212,8 @@ def git_text(git: GitColumns) -> str:
     state = publication(git)
     if state:
         parts.append(f"· {state}")
-    refs = git.extra.get("refs")
-    if isinstance(refs, list) and refs:
-        parts.append(f"({', '.join(str(r) for r in refs)})")
+    if git.refs:
+        parts.append(f"({', '.join(git.refs)})")
     return " ".join(parts)
 
 
