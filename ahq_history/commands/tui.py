@@ -1,15 +1,28 @@
-"""`ahq-history tui` (not built yet)."""
+"""`ahq-history tui`: browse the revision graph in the terminal (Textual, imported only here)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from ahq_history.errors import UsageError
+from ahq_history.errors import EXIT_OK
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--no-git", action="store_true", help="do not read git history")
+    parser.add_argument("--no-database", action="store_true",
+                        help="do not read which revisions the database has applied")
+    parser.add_argument("--no-watch", action="store_true", help="do not reload when revision files change")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'tui' is not available yet")
+    from ahq_history.project import find_project
+
+    # A missing or unreadable project is said in the terminal (exit 2), before the screen opens.
+    find_project(config=Path(args.config) if args.config else None)
+    from ahq_history.tui.app import HistoryApp
+
+    app = HistoryApp(args.config, watch=not args.no_watch, git=not args.no_git,
+                     database=not args.no_database)
+    app.run()
+    return app.return_code or EXIT_OK

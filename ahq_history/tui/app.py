@@ -1,0 +1,178 @@
+"""`ahq-history tui`: browse the revision DAG and build merges (Textual).
+
+Slow work (scanning, git, the database, Alembic's templates) runs in thread workers that only post
+messages (`tui/messages.py`). Every worker failure reaches `on_worker_state_changed`, the one place
+where an error becomes a dialog; the screen never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from ahq_history.errors import AhqError
+from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
+from ahq_history.tui.screens.dialogs import MessageDialog
+from ahq_history.tui.screens.main import MainScreen
+from ahq_history.tui.watch import FileWatch
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from ahq_history.tui.state import History
+
+POLL_SECONDS = 1.0  # how often revision files are checked for changes
+
+
+class HistoryApp(App[int]):
+    """The TUI. `config` as `-c`; `watch` polls revision files; `git`/`database` read those facts."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ahq-history"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, config: str | Path | None = None, *, watch: bool = True, git: bool = True,
+                 database: bool = True, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self.cursor_blink = cursor_blink  # off in snapshot tests, so every screenshot is the same
+        self.watch_files = watch
+        self.read_git = git
+        self.read_database = database
+        self._watch: FileWatch | None = None  # what the revision files looked like at the last load
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+        if self.watch_files:
+            self.set_timer(POLL_SECONDS, self._poll)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.action_help()
+
+    # -- workers --------------------------------------------------------------------------------
+
+    def background(self, work: Callable[[], Any], name: str, *, group: str | None = None) -> Worker[Any]:
+        """Run `work` in a thread; its failure is shown by `on_worker_state_changed`."""
+        return self.run_worker(work, name=name, group=group or name, thread=True, exclusive=True,
+                               exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a failure becomes words: a dialog, never a traceback."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, AhqError):
+            self.push_screen(MessageDialog(_title(event.worker.name), error.message, hint=error.hint))
+        else:
+            self.push_screen(MessageDialog(_title(event.worker.name), f"{type(error).__name__}: {error}",
+                                           hint="this is a bug in ahq-history; please report it"))
+
+    def start_load(self, screen: Screen[Any], *, reloaded: bool = False) -> None:
+        def work() -> None:
+            from ahq_history.loading import load
+            from ahq_history.tui.state import build_history
+
+            history = build_history(load(self.config))
+            _post(screen, HistoryLoaded(history, reloaded))
+            if self.watch_files:  # after posting: the screen need not wait for it
+                self._watch = FileWatch(history.loaded.project)
+
+        self.background(work, "load")
+
+    def after_load(self, screen: MainScreen, history: History) -> None:
+        """First facts are on screen: now ask git and the database (slower), and say if it is broken."""
+        if history.loaded.broken:
+            screen.show_broken(history)
+        if self.read_git:
+            self.background(lambda: _post(screen, GitLoaded(*_git(history))), "git")
+        else:
+            _post(screen, GitLoaded(None, "git not read (--no-git)"))
+        if self.read_database:
+            self.background(lambda: _post(screen, DatabaseLoaded(*_database(history))), "database")
+
+    def start_detail(self, screen: Screen[Any], history: History, revision: str) -> None:
+        def work() -> None:
+            from ahq_history.commands.show import revision_detail
+
+            git = (history.git or {}).get(revision)
+            _post(screen, DetailReady(revision_detail(history.loaded, revision, git)))
+
+        self.background(work, "detail")
+
+    def _poll(self) -> None:
+        """Ask the watch (in a worker) whether revision files changed, then poll again."""
+        screen = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        watch = self._watch
+        if watch is None or screen is None:
+            self.set_timer(POLL_SECONDS, self._poll)
+            return
+
+        def work() -> None:
+            if watch.changed() and watch is self._watch:
+                self._watch = None  # until the reload has looked again
+                _post(screen, FilesChanged())
+            with contextlib.suppress(RuntimeError):  # the app has closed meanwhile
+                self.call_from_thread(self.set_timer, POLL_SECONDS, self._poll)
+
+        self.background(work, "watch")
+
+
+def _post(target: Screen[Any], message: Message) -> None:
+    """Post from a worker unless it was cancelled (a newer one replaced it)."""
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        if get_current_worker().is_cancelled:
+            return
+    except NoActiveWorker:  # called on the app's own thread
+        pass
+    target.post_message(message)
+
+
+def _git(history: History) -> tuple[Any, str | None]:
+    from ahq_history.commands.history import git_columns
+
+    return git_columns(history.loaded)
+
+
+def _database(history: History) -> tuple[frozenset[str] | None, str | None]:
+    """Applied revisions, read as `status` reads them; no URL is not an error here, just no badges."""
+    from ahq_history.database import read_version_rows, resolve_url, version_table_settings
+    from ahq_history.errors import ConfigError, UnreachableError
+    from ahq_history.plan import applied_revisions
+
+    project = history.loaded.project
+    try:
+        db_url = resolve_url(project)
+    except ConfigError:
+        return None, None
+    table, schema = version_table_settings(project)
+    try:
+        rows = read_version_rows(db_url, project.root, version_table=table, schema=schema)
+    except (UnreachableError, ConfigError) as error:
+        return None, f"database: {error.message}"
+    return applied_revisions(history.graph, rows.revisions), f"database: {len(rows.revisions)} row(s)"
+
+
+def _title(worker_name: str) -> str:
+    return {
+        "load": "Cannot load the history",
+        "git": "Cannot read git history",
+        "database": "Cannot read the database",
+        "detail": "Cannot show this revision",
+        "propose": "Cannot prepare the change",
+        "write": "Nothing was written",
+        "watch": "Cannot watch the revision files",
+    }.get(worker_name, "Something went wrong")

@@ -1,0 +1,97 @@
+"""Small modal screens: an error or broken-graph dialog, a picker for jumps, and the help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class MessageDialog(ModalScreen[None]):
+    """A titled message with details; Enter or Escape closes it. Used for every error the TUI shows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close"),
+    ]
+
+    def __init__(self, title: str, message: str, details: Sequence[str] = (), hint: str | None = None,
+                 *, kind: str = "error") -> None:
+        super().__init__(classes=kind)
+        self.title_text = title
+        self.message = message
+        self.details = list(details)
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="dialog-title", markup=False)
+            yield Static(self.message, id="dialog-message", markup=False)
+            if self.details:
+                with VerticalScroll(id="dialog-details"):
+                    yield Static("\n".join(self.details), markup=False)
+            if self.hint:
+                yield Static(f"hint: {self.hint}", id="dialog-hint", markup=False)
+            yield Button("OK", id="dialog-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PickRevision(ModalScreen[str | None]):
+    """Choose one of several revisions (a merge's parents, a branch point's children)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="dialog-title", markup=False)
+            yield OptionList(*(Option(f"{rid[:12]}  {message}", id=rid) for rid, message in self.choices),
+                             id="pick-list")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the screen below it, read from its bindings so the list cannot go stale."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.keys), default=0)
+        lines = [f"{key:<{width}}  {description}" for key, description in self.keys]
+        with Vertical(id="dialog"):
+            yield Static("Keys", id="dialog-title")
+            with VerticalScroll(id="dialog-details"):
+                yield Static("\n".join(lines), id="help-keys", markup=False)
+            yield Static("Escape closes this help.", id="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

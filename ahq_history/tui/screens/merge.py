@@ -1,0 +1,225 @@
+"""The merge builder (`m`): heads to join, the message, conflicts between the sides, the file to write.
+
+The preview is Alembic's own rendering of the merge revision (a dry run of `merge-heads`); Enter writes
+that same plan, with the same revision id, through `writer.apply_plan`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, SelectionList, Static
+
+from ahq_history.plan import RebaseStep
+from ahq_history.tui import actions
+from ahq_history.tui.actions import Proposal
+from ahq_history.tui.messages import Written
+from ahq_history.tui.state import History
+
+if TYPE_CHECKING:
+    from ahq_history.tui.app import HistoryApp
+    from ahq_history.writer import Written as WrittenFile
+
+
+@dataclass
+class Proposed(Message):
+    proposal: Proposal
+    heads: tuple[str, ...]
+    message: str | None
+
+
+class ChangeScreen(Screen[None]):
+    """Shared by the merge builder and the re-parent screen: propose in a worker, preview, write on Enter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "write", "Write it", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = history
+        self.proposal: Proposal | None = None
+        self.armed = False  # Enter once more to write despite conflicts
+
+    @property
+    def ahq(self) -> HistoryApp:
+        from ahq_history.tui.app import HistoryApp
+
+        assert isinstance(self.app, HistoryApp)
+        return self.app
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one(".change-status", Static)
+        status.set_class(error, "error")
+        status.update(text)
+
+    def refusal_reasons(self) -> list[str]:
+        return self.proposal.refusals if self.proposal else []
+
+    def action_write(self) -> None:
+        proposal = self.proposal
+        if proposal is None:
+            self.set_status("still preparing the preview…")
+            return
+        if self.refusal_reasons():
+            self.set_status("refused: nothing can be written (see the reasons above)", error=True)
+            return
+        if not proposal.plan.steps:
+            self.set_status("nothing to write")
+            return
+        if proposal.conflicts and not self.armed:
+            self.armed = True
+            self.set_status("the sides conflict: press Enter again to write anyway, Escape to cancel",
+                            error=True)
+            return
+        self.set_status("writing…")
+        self._write(proposal)
+
+    def _write(self, proposal: Proposal) -> None:
+        from ahq_history.tui.screens.main import MainScreen
+
+        main = next(s for s in self.app.screen_stack if isinstance(s, MainScreen))
+        loaded = self.history.loaded
+
+        def work() -> None:
+            written = actions.write(loaded, proposal)
+            summary = "; ".join(f"{w.kind} {w.revision[:12]}: {w.relpath}" for w in written)
+            self.app.call_from_thread(self.dismiss, None)
+            main.post_message(Written(summary, new_head(proposal, written)))
+
+        self.ahq.background(work, "write")
+
+
+class MergeScreen(ChangeScreen):
+    """Pick the heads (the divergence's are selected), edit the message, read the preview, Enter."""
+
+    def __init__(self, history: History, heads: Sequence[str], *, all_divergences: bool = True) -> None:
+        super().__init__(history)
+        self.default_heads = tuple(heads)
+        self.all_divergences = all_divergences  # the heads are the one divergence: plan as `merge-heads`
+        self.rev_id = actions.new_rev_id()
+        self._typed_message: str | None = None
+
+    def compose(self) -> ComposeResult:
+        graph = self.history.graph
+        yield Static("Merge heads", classes="change-title")
+        with Horizontal(classes="change-body"):
+            with Vertical(classes="change-side"):
+                yield Static("Heads to merge (space toggles)", classes="change-label")
+                yield SelectionList[str](
+                    *((f"{h[:12]} {graph.revisions[h].message}", h, h in self.default_heads)
+                      for h in graph.heads), id="merge-heads")
+                yield Static("Message", classes="change-label")
+                yield Input(id="merge-message", placeholder="merge message")
+                yield Static(id="merge-conflicts", classes="change-conflicts")
+                yield Static(id="merge-notes", classes="change-notes", markup=False)
+            with VerticalScroll(classes="change-preview"):
+                yield Static("preparing the preview…", id="merge-preview")
+        yield Static("", classes="change-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        message = self.query_one("#merge-message", Input)
+        message.cursor_blink = self.ahq.cursor_blink
+        message.focus()
+        self._propose()
+
+    def _message(self) -> str | None:
+        """What the user typed, or None for the default message."""
+        return (self._typed_message or "").strip() or None
+
+    def _selected_heads(self) -> tuple[str, ...]:
+        return tuple(self.query_one("#merge-heads", SelectionList).selected)
+
+    def _propose(self) -> None:
+        heads = self._selected_heads()
+        as_default = self.all_divergences and set(heads) == set(self.default_heads)
+        named: tuple[str, ...] = () if as_default else heads
+        message = self._message()
+        loaded, rev_id = self.history.loaded, self.rev_id
+        self.proposal = None
+        self.armed = False
+
+        def work() -> None:
+            proposal = actions.propose_merge(loaded, named, message, rev_id)
+            self.post_message(Proposed(proposal, heads, message))
+
+        self.set_status("preparing the preview…")
+        self.ahq.background(work, "propose")
+
+    def on_proposed(self, message: Proposed) -> None:
+        if message.heads != self._selected_heads() or message.message != self._message():
+            return  # the user changed something meanwhile; a newer proposal is on its way
+        self.proposal = message.proposal
+        step = next(iter(message.proposal.plan.steps), None)
+        text_input = self.query_one("#merge-message", Input)
+        if step is not None and getattr(step, "message", None) and self._typed_message is None:
+            with text_input.prevent(Input.Changed):
+                text_input.value = step.message  # type: ignore[union-attr]
+        self.query_one("#merge-conflicts", Static).update(conflicts_text(message.proposal))
+        self.query_one("#merge-notes", Static).update("\n".join(message.proposal.notes))
+        self.query_one("#merge-preview", Static).update(preview_renderable(message.proposal))
+        self.set_status("Enter writes this file · Escape cancels" if step else "nothing to merge")
+
+    def on_selection_list_selected_changed(self) -> None:
+        self._propose()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._typed_message = event.value
+        self.proposal = None
+        self.set_timer(0.4, self._propose_if_still(event.value))
+
+    def _propose_if_still(self, value: str):  # type: ignore[no-untyped-def]
+        def check() -> None:
+            if self._typed_message == value:
+                self._propose()
+        return check
+
+    def on_input_submitted(self) -> None:
+        self.action_write()
+
+
+def new_head(proposal: Proposal, written: Sequence[WrittenFile]) -> str | None:
+    """The revision to show after writing: the merge revision, or the head the re-parenting left."""
+    for step in proposal.plan.steps:
+        if isinstance(step, RebaseStep):
+            return step.new_head
+    return next((w.revision for w in written), None)
+
+
+def conflicts_text(proposal: Proposal) -> Text:
+    if not proposal.conflicts:
+        return Text("No conflicts between the sides' operations.", style="green")
+    text = Text(f"{len(proposal.conflicts)} conflict(s) between the sides:\n", style="bold red")
+    for conflict in proposal.conflicts:
+        text.append(f"• {conflict.message}\n")
+    return text
+
+
+def preview_renderable(proposal: Proposal) -> RenderableType:
+    """The merge file (Python) or the re-parent diffs, highlighted; refusals instead when refused."""
+    parts: list[RenderableType] = []
+    for reason in proposal.refusals:
+        parts.append(Text(f"refused: {reason}", style="bold red"))
+    for item in proposal.preview:
+        parts.append(Text(item.relpath, style="bold"))
+        code, lexer = (item.diff, "diff") if item.diff else (item.text, "python")
+        parts.append(Syntax(code or "", lexer, theme="ansi_dark", background_color="default",
+                            line_numbers=lexer == "python", word_wrap=False))
+    if not parts:
+        parts.append(Text("nothing to write", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,133 @@
+"""What the TUI shows, as plain values: the loaded history, its layout, filters and search (no Textual).
+
+Kept apart from the widgets so that filters and search are tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Literal
+
+from ahq_history.graph import Divergence, RevisionGraph
+from ahq_history.loading import Loaded
+from ahq_history.render import GitColumns, Row, lanes
+
+Filter = Literal["all", "heads", "local", "unapplied"]
+FILTERS: tuple[Filter, ...] = ("all", "heads", "local", "unapplied")
+
+
+@dataclass(frozen=True)
+class History:
+    """One load of the project: the graph, its full layout, and what git and the database add later."""
+
+    loaded: Loaded
+    rows: tuple[Row, ...]
+    git: Mapping[str, GitColumns] | None = None  # None until git has answered (or outside git)
+    git_note: str | None = None
+    applied: frozenset[str] | None = None  # None: no database configured, or not read yet
+    database_note: str | None = None
+
+    @property
+    def graph(self) -> RevisionGraph:
+        return self.loaded.graph
+
+    @cached_property
+    def diverged_heads(self) -> frozenset[str]:
+        return frozenset(h for d in self.graph.divergences for h in d.heads)
+
+    def with_git(self, git: Mapping[str, GitColumns] | None, note: str | None) -> History:
+        return replace(self, git=git, git_note=note)
+
+    def with_database(self, applied: frozenset[str] | None, note: str | None) -> History:
+        return replace(self, applied=applied, database_note=note)
+
+
+def build_history(loaded: Loaded) -> History:
+    """Lay out the whole graph once; filtered views lay out their subset (`view_rows`).
+
+    Runs in a worker, so it also answers the graph questions the first screen asks (heads,
+    divergences): the screen's thread then only paints.
+    """
+    history = History(loaded=loaded, rows=tuple(lanes(loaded.graph)))
+    _ = loaded.graph.heads, history.diverged_heads
+    return history
+
+
+def filtered_ids(history: History, name: Filter) -> list[str] | None:
+    """The revisions a filter keeps, newest first; None when the filter needs facts not known yet."""
+    order = [row.revision for row in history.rows]
+    if name == "all":
+        return order
+    if name == "heads":
+        heads = set(history.graph.heads)
+        return [r for r in order if r in heads]
+    if name == "local":
+        if history.git is None:
+            return None
+        return [r for r in order if _is_local(history.git.get(r))]
+    if history.applied is None:
+        return None
+    return [r for r in order if r not in history.applied]
+
+
+def _is_local(git: GitColumns | None) -> bool:
+    return git is not None and (not git.committed or git.published is False)
+
+
+def view_rows(history: History, name: Filter) -> tuple[Row, ...] | None:
+    """Rows for a filter: the full layout for `all`, else the kept revisions laid out on their own."""
+    if name == "all":
+        return history.rows
+    kept = filtered_ids(history, name)
+    return None if kept is None else tuple(lanes(history.graph, kept))
+
+
+def filter_unavailable_reason(history: History, name: Filter) -> str:
+    if name == "local":
+        return history.git_note or "git facts are not loaded yet"
+    return history.database_note or "the database has not been read yet"
+
+
+def matches(history: History, row: Row, needle: str) -> bool:
+    """Search by id (prefix or part), message or author, ignoring case."""
+    needle = needle.casefold().strip()
+    if not needle:
+        return False
+    rev = history.graph.revisions[row.revision]
+    author = (history.git or {}).get(row.revision)
+    haystacks = [row.revision, rev.message, author.author if author and author.author else ""]
+    return any(needle in text.casefold() for text in haystacks)
+
+
+def find(history: History, rows: Sequence[Row], needle: str, start: int, step: int = 1) -> int | None:
+    """Index of the next row (after `start`, wrapping, in direction `step`) that matches `needle`."""
+    count = len(rows)
+    for offset in range(1, count + 1):
+        index = (start + step * offset) % count
+        if matches(history, rows[index], needle):
+            return index
+    return None
+
+
+def divergence_summary(history: History, divergence: Divergence) -> str:
+    """`2 heads since aaaa00000002: cccc00000002 add runs (Bob, local) and ...`."""
+    graph = history.graph
+    parts = []
+    for head in divergence.heads:
+        git = (history.git or {}).get(head)
+        who = [w for w in (git.author if git else None, _state(git)) if w]
+        suffix = f" ({', '.join(who)})" if who else ""
+        parts.append(f"{head[:12]} {graph.revisions[head].message}{suffix}")
+    forks = ", ".join(f[:12] for f in divergence.forks) or "no shared revision"
+    label = f" on {', '.join(divergence.labels)}" if divergence.labels else ""
+    return f"{len(divergence.heads)} heads{label} since {forks}: " + " and ".join(parts)
+
+
+def _state(git: GitColumns | None) -> str | None:
+    if git is None:
+        return None
+    if not git.committed:
+        return "uncommitted"
+    return {True: "published", False: "local", None: None}[git.published]
