@@ -97,6 +97,7 @@ class State:
     changed: bool  # the history grew or was pruned: `finish` writes it
     blobs_known: int  # how many blobs were cached when it was read
 
+
 def cache_file(place: Place) -> Path:
     key = hashlib.sha1("\0".join(place.pathspecs).encode(), usedforsecurity=False).hexdigest()[:16]
     return place.repo.cache_dir / f"history-{key}.json"
@@ -368,13 +369,13 @@ def branch_revisions(place: Place, state: State, pub: Publication, reach: bytear
         blob, number = added[path]
         revision = texts.get(blob)
         names = pub.refs_of(number)
-        if revision is not None and names and _still_there(place, pub, number, path, blob):
+        if revision is not None and names and _still_there(place, pub, number, path):
             found.append(BranchRevision(revision=revision.id, path=place.project_path(path), ref=names[0],
                                         added=commit_facts(history, number)))
     return found
 
 
-def _still_there(place: Place, pub: Publication, number: int, path: str, blob: str) -> bool:
+def _still_there(place: Place, pub: Publication, number: int, path: str) -> bool:
     """The file is still in the tree of some ref that holds the commit that added it."""
     mask = pub.masks[number]
     for bit, ref in enumerate(pub.refs):

@@ -3,8 +3,10 @@ Alembic merge revisions where two branches both added revisions), application fi
 a bare origin and open feature branches on it. Then the times that matter:
 
 - full provenance (`gitfacts.provenance_for`) from an empty history cache, and again warm;
-- the post-merge hook (`gitfacts.hook_warning(ORIG_HEAD, HEAD)`, in a fresh Python process, as a hook runs)
-  after a 30-commit `git pull` that brings a teammate's revision on the same parent as a local one.
+- the post-merge hook after a 30-commit `git pull` that brings a teammate's revision on the same parent as
+  a local one: `gitfacts.hook_warning(ORIG_HEAD, HEAD)` in a fresh Python process, and the whole command
+  the installed hook runs (`ahq-history check --hook post-merge 0`). Each pull is undone and made again
+  for every timed run, so that each run reads what a real pull brings (medians of `--repeat` runs).
 
     python benchmarks/git_history.py --revisions 2000 --commits 3200
     python benchmarks/git_history.py --revisions 10000 --commits 16000
@@ -16,6 +18,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import INI, revision_text
 
+BIN = Path(sys.executable).parent
 AUTHORS = [("Alice Martin", "alice"), ("Bob Stone", "bob"), ("Chen Wei", "chen"), ("Dana Cruz", "dana"),
            ("Eve Adams", "eve"), ("Farid Haddad", "farid"), ("Grace Ho", "grace"), ("Hugo Lenz", "hugo")]
 VERSIONS = "migrations/versions"
@@ -200,6 +204,13 @@ found = provenance_for(loaded)
 print(f"{time.perf_counter() - start:.3f} {len(found.provenance)}")
 """
 
+WARM = """
+from pathlib import Path
+from ahq_history.project import find_project
+from ahq_history.gitfacts import warm_cache
+warm_cache(find_project(Path.cwd()))
+"""
+
 HOOK = """
 from pathlib import Path
 from ahq_history.project import find_project
@@ -222,7 +233,7 @@ def alembic_head(clone: Path) -> str:
     return heads[-1]
 
 
-def bench(revisions: int, commits: int, folder: Path) -> None:
+def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
     started = time.perf_counter()
     origin = generate(folder / "origin.git", revisions, commits)
     count = git(origin, "rev-list", "--count", "--all").strip()
@@ -254,12 +265,37 @@ def bench(revisions: int, commits: int, folder: Path) -> None:
     add_local_revision(bob, parent, "b0b000000001", "bob workflows")
     git(bob, "add", "-A")
     git(bob, "commit", "-qm", "workflows")
-    timed_python("from pathlib import Path\nfrom ahq_history.project import find_project\n"
-                 "from ahq_history.gitfacts import warm_cache\nwarm_cache(find_project(Path.cwd()))", bob)
-    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    timed_python(WARM, bob)  # as `hooks install` (or the previous hook) leaves the cache
+    cache = bob / ".git" / "ahq-history"
+    kept = folder / "warm-cache"
+    shutil.copytree(cache, kept)
+    before_pull = git(bob, "rev-parse", "HEAD").strip()
+    remote_before = git(bob, "rev-parse", "origin/main").strip()
+
+    def pull() -> None:
+        """Undo the last pull (HEAD, origin/main and the cache as they were), then pull again."""
+        git(bob, "reset", "-q", "--hard", before_pull)
+        git(bob, "update-ref", "refs/remotes/origin/main", remote_before)
+        shutil.rmtree(cache)
+        shutil.copytree(kept, cache)
+        git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+
+    functions, commands = [], []
+    for _ in range(repeat):
+        pull()
+        elapsed, said = timed_python(HOOK, bob)
+        functions.append(elapsed)
+        pull()
+        started = time.perf_counter()
+        done = subprocess.run([str(BIN / "ahq-history"), "check", "--hook", "post-merge", "0"], cwd=bob,
+                              capture_output=True, text=True)
+        commands.append(time.perf_counter() - started)
+        if not done.stdout.strip():
+            raise SystemExit(f"the hook said nothing:\n{done.stderr}")
     brought = git(bob, "rev-list", "--count", "ORIG_HEAD..HEAD").strip()
-    hook, said = timed_python(HOOK, bob)
-    print(f"post-merge hook after a pull of {brought} commits: {hook:.2f} s wall")
+    print(f"post-merge hook after a pull of {brought} commits: hook_warning "
+          f"{statistics.median(functions):.2f} s, `ahq-history check --hook post-merge` "
+          f"{statistics.median(commands):.2f} s (median of {repeat})")
     print("  " + said.strip().replace("\n", "\n  "))
 
 
@@ -268,16 +304,17 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--revisions", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=3200)
+    parser.add_argument("--repeat", type=int, default=5, help="timed hook runs (median shown)")
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temporary folder)")
     args = parser.parse_args()
     os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
     if args.keep:
         shutil.rmtree(args.keep, ignore_errors=True)
         args.keep.mkdir(parents=True)
-        bench(args.revisions, args.commits, args.keep)
+        bench(args.revisions, args.commits, args.keep, args.repeat)
         return
     with tempfile.TemporaryDirectory() as folder:
-        bench(args.revisions, args.commits, Path(folder))
+        bench(args.revisions, args.commits, Path(folder), args.repeat)
 
 
 if __name__ == "__main__":
