@@ -82,12 +82,16 @@ def git_columns(loaded: Loaded,
 def _print_text(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | None, note: str | None,
                 *, ascii_only: bool) -> None:
     from rich.console import Console
+    from rich.text import Text
 
     from ahq_history.render import history_text
 
     console = Console(highlight=False, soft_wrap=True, emoji=False)
-    for line in history_text(rows, loaded.graph, git, ascii_only=ascii_only):
-        console.print(line)
+    lines = history_text(rows, loaded.graph, git, ascii_only=ascii_only)
+    if console.is_terminal and console.color_system:
+        console.print(Text("\n").join(lines))
+    else:  # no colours to keep: plain text is 100x quicker than Rich's rendering for 10,000 lines
+        sys.stdout.write("".join(f"{line.plain}\n" for line in lines))
     for text in problem_lines(loaded.problems):
         print(text, file=sys.stderr)
     if note:
