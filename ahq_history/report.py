@@ -107,9 +107,9 @@ def render_check_text(report: dict[str, Any]) -> str:
         where = f"{problem['path']}:{problem['line']}: " if problem["path"] and problem["line"] else (
             f"{problem['path']}: " if problem["path"] else "")
         lines.append(f"{problem['severity']}: {where}{problem['message']}")
-    lines.extend(f"note: {note}" for note in report.get("notes", []))
     if report["exit_code"] == EXIT_OK and not report["problems"]:
         lines.append("No divergence.")
+    lines.extend(f"note: {note}" for note in report.get("notes", []))
     lines.append(f"Next: {report['next']}")
     return "\n".join(lines)
 
