@@ -228,7 +228,7 @@ def test_capital_h_cycles_through_the_heads(forked: Path) -> None:
     drive(make_app(forked), scenario)
 
 
-def test_clicking_a_parent_link_in_the_detail_pane_jumps(forked: Path) -> None:
+def test_jump_action_of_a_detail_link_selects_that_revision(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -581,3 +581,47 @@ def test_tui_command_refuses_a_missing_project_in_the_terminal(tmp_path: Path,
     os.chdir(tmp_path)
     assert main(["tui"]) == 2
     assert capsys.readouterr().err.startswith("ahq-history: no Alembic project found")
+
+
+def test_tui_command_refuses_json(forked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ahq_history.cli import main
+
+    assert main(["-c", str(forked / "alembic.ini"), "tui", "--json"]) == 2
+    assert '"message": "--json does not apply to the TUI"' in capsys.readouterr().out
+
+
+def test_clicking_a_row_selects_it(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.click(GraphView, offset=(6, 3))
+        assert view(app).selected == "aaaa00000002"
+
+    drive(make_app(forked), scenario)
+
+
+def test_clicking_a_parent_id_in_the_detail_pane_goes_there(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        facts = app.screen.query_one("#detail-facts", Static)
+        lines = str(facts.render()).splitlines()
+        line = next(i for i, text in enumerate(lines) if text.startswith("parents"))
+        await pilot.click("#detail-facts", offset=(12, line))
+        assert view(app).selected == "cccc00000001"
+
+    drive(make_app(forked), scenario)
+
+
+def test_merge_builder_needs_two_heads(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("m")
+        await settle(pilot)
+        heads = app.screen.query_one(SelectionList)
+        heads.deselect("bbbb00000001")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MergeScreen) and screen.proposal is None
+        status = screen.query_one(".change-status", Static)
+        assert str(status.render()) == "select at least two heads to merge"
+        await pilot.press("enter")
+        assert isinstance(app.screen, MergeScreen)
+        assert len(list((forked / "migrations/versions").glob("*.py"))) == 5
+
+    drive(make_app(forked), scenario)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ahq_history.errors import EXIT_OK
+from ahq_history.errors import EXIT_OK, UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ahq_history.project import find_project
+
+    if args.json:
+        raise UsageError("--json does not apply to the TUI",
+                         hint="`ahq-history check --json` or `ahq-history history --json` give JSON")
 
     # A missing or unreadable project is said in the terminal (exit 2), before the screen opens.
     find_project(config=Path(args.config) if args.config else None)

@@ -147,6 +147,10 @@ class MergeScreen(ChangeScreen):
 
     def _propose(self) -> None:
         heads = self._selected_heads()
+        if len(heads) < 2:
+            self.proposal = None
+            self.set_status("select at least two heads to merge", error=True)
+            return
         as_default = self.all_divergences and set(heads) == set(self.default_heads)
         named: tuple[str, ...] = () if as_default else heads
         message = self._message()
