@@ -36,7 +36,8 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     merged = {**os.environ, **(env or {})}
     done = subprocess.run(["git", *args], cwd=cwd, env=merged, capture_output=True, text=True)
     if done.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        command = " ".join(args)
+        raise AssertionError(f"git {command} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
@@ -57,7 +58,7 @@ def postgresql_url() -> Iterator[str]:
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server means skip/fail
+    except Exception as error:
         _unavailable("PostgreSQL", str(error).splitlines()[0])
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
@@ -78,7 +79,7 @@ def mariadb_url() -> Iterator[str]:
         admin = sa.create_engine(admin_url, connect_args={"connect_timeout": 3})
         with admin.connect() as conn:
             conn.execute(sa.text(f"CREATE DATABASE `{name}`"))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         _unavailable("MariaDB", str(error).splitlines()[0])
     try:
         yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"

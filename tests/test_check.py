@@ -80,7 +80,8 @@ def test_dangling_parent_exits_3_naming_file_and_missing_id(linear: Path,
     (problem,) = report["problems"]
     assert problem["kind"] == "dangling-parent"
     assert problem["path"] == "migrations/versions/dddd00000001_orphan.py"
-    assert problem["message"] == "revision dddd00000001 names down_revision ffff99999999, which no file defines"
+    assert problem["message"] == (
+        "revision dddd00000001 names down_revision ffff99999999, which no file defines")
 
 
 def test_broken_graph_wins_over_divergence(forked: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,8 +126,8 @@ def test_warm_cache_notices_an_added_revision(linear: Path, capsys: pytest.Captu
 def test_warm_cache_notices_an_edited_revision(linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check_json(linear, capsys)
     path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
-    path.write_text(path.read_text().replace("down_revision: Union[str, Sequence[str], None] = 'aaaa00000001'",
-                                             "down_revision: Union[str, Sequence[str], None] = None"))
+    annotated = "down_revision: Union[str, Sequence[str], None] = "
+    path.write_text(path.read_text().replace(f"{annotated}'aaaa00000001'", f"{annotated}None"))
     _, report = check_json(linear, capsys)
     assert sorted(report["bases"]) == ["aaaa00000001", "aaaa00000002"]
 
