@@ -76,4 +76,4 @@ def plan_text(history: History, steps: Sequence[object]) -> Text:
                 text.append(f", with {len(move.chain) - 1} revision(s) above it")
             text.append("\n")
         text.append(f"new head: {step.new_head[:12]}\n")
-    return text
+    return text or Text("nothing will move (the reasons are below)", style="bold")
