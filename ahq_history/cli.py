@@ -87,6 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `ahq-history history | head` closes the pipe early; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:
+        # A bug of ours: one line and a way to see more, never a traceback a user has to read.
+        if os.environ.get("AHQ_DEBUG"):
+            raise
+        report_error(AhqError(f"internal error: {type(error).__name__}: {error}",
+                              hint="run again with AHQ_DEBUG=1 to see the traceback, and report it"),
+                     as_json=args.json)
+        return EXIT_USAGE
 
 
 def report_error(error: AhqError, *, as_json: bool) -> None:

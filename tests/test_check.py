@@ -168,3 +168,17 @@ def test_divergence_reports_both_sides_adding_users_phone(linear: Path,
     assert all(isinstance(r["line"], int) for r in conflict["revisions"])
     _, text = check(linear, capsys=capsys)
     assert "  conflict: both sides add column users.phone" in text
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(linear: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import ahq_history.commands.check as check_command
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("something we did not foresee")
+
+    monkeypatch.setattr(check_command, "check_report", explode)
+    assert main(["-c", str(linear / "alembic.ini"), "check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "ahq-history: internal error: ValueError: something we did not foresee",
+        "  hint: run again with AHQ_DEBUG=1 to see the traceback, and report it"]
