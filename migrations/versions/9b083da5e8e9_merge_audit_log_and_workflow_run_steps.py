@@ -2,7 +2,7 @@
 
 Revision ID: 9b083da5e8e9
 Revises: 0e707616aa9c, 7ef425cfe1c7
-Create Date: 2024-05-16 14:05:31.456988
+Create Date: 2024-05-16 14:05:32.248360
 
 """
 from alembic import op
