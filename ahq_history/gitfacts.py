@@ -510,12 +510,12 @@ def _summary(place: Place, state: State, pub: Publication, upstream: str | None)
 
 
 def _note(error: NotARepository) -> str:
-    return f"{error.message}: git fields are null"
+    return f"{error.message}: no git facts"
 
 
 def _publication_note(pub: Publication, upstream: str | None) -> str | None:
     if upstream is None and not pub.known:
-        return "no remote-tracking branch: whether a revision is published is unknown (null)"
+        return "no remote-tracking branch: whether a revision is published is unknown"
     return None
 
 

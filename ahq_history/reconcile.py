@@ -296,7 +296,7 @@ def _deletions(graph: RevisionGraph, facts: GitFacts) -> list[Problem]:
                else "; it was published, so databases may have it applied")
         problems.append(Problem(
             kind="deleted-revision", severity="warning",
-            message=f"revision {gone.revision} ({gone.path}) was deleted {by}{why}",
+            message=f"revision {gone.revision} was deleted {by}{why}",
             path=gone.path, line=None, revisions=(gone.revision,),
         ))
     return problems

@@ -244,7 +244,7 @@ def test_a_deleted_revision_file_is_answered_with_its_commit_and_author(
     (warning,) = [p for p in report["problems"] if p["kind"] == "deleted-revision"]
     assert warning["severity"] == "warning"
     assert warning["message"] == (
-        f"revision {BASE_REV} ({BASE_FILE}) was deleted in commit {deleting[:12]} by Alice "
+        f"revision {BASE_REV} was deleted in commit {deleting[:12]} by Alice "
         f"<alice@example.com> on 2026-01-01; revision {ALICE_REV} still names it")
 
 
@@ -256,7 +256,7 @@ def test_deleting_a_published_revision_file_locally_is_a_warning(story: Story,
     (story.alice / ALICE_FILE).unlink()
     _code, report = check_json(story.alice, capsys)
     (warning,) = [p for p in report["problems"] if p["kind"] == "deleted-revision"]
-    assert warning["message"] == (f"revision {ALICE_REV} ({ALICE_FILE}) was deleted in the work tree (not "
+    assert warning["message"] == (f"revision {ALICE_REV} was deleted in the work tree (not "
                                   "committed); it was published, so databases may have it applied")
 
 
@@ -356,7 +356,7 @@ def test_without_a_remote_publication_is_unknown_and_the_advice_is_merge(
     assert [h["git"]["published"] for h in report["heads"]] == [None, None]
     (divergence,) = report["divergences"]
     assert (divergence["advice"], divergence["command"]) == ("merge", "ahq-history merge-heads")
-    assert report["notes"] == ["no remote-tracking branch: whether a revision is published is unknown (null)"]
+    assert report["notes"] == ["no remote-tracking branch: whether a revision is published is unknown"]
 
 
 def test_outside_git_everything_works_with_null_git_fields_and_one_note(
@@ -369,7 +369,7 @@ def test_outside_git_everything_works_with_null_git_fields_and_one_note(
     assert code == 1
     assert [h["git"] for h in report["heads"]] == [None, None]
     assert report["git"] is None
-    assert report["notes"] == [f"{root} is not in a git repository: git fields are null"]
+    assert report["notes"] == [f"{root} is not in a git repository: no git facts"]
     assert report["divergences"][0]["advice"] == "merge"
 
 

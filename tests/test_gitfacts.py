@@ -137,7 +137,7 @@ def test_provenance_outside_git_is_empty_with_a_note(tmp_path: Path) -> None:
     root = alembic_project(tmp_path / "plain")
     add_revision(root, "create users", BASE_REV)
     found = gitfacts.provenance_for(load(root / "alembic.ini"))
-    assert (found.provenance, found.note) == ({}, f"{root} is not in a git repository: git fields are null")
+    assert (found.provenance, found.note) == ({}, f"{root} is not in a git repository: no git facts")
 
 
 def test_a_cache_tail_for_another_base_is_ignored(forked: Story) -> None:

@@ -82,7 +82,7 @@ def test_history_draws_a_linear_history_newest_first(linear: Path, capsys: Captu
         f"● aaaa00000002 (head) add users phone{ME}",
         f"● aaaa00000001 create users{ME}",
     ]
-    assert err == "note: no remote-tracking branch: whether a revision is published is unknown (null)\n"
+    assert err == "note: no remote-tracking branch: whether a revision is published is unknown\n"
 
 
 def test_history_draws_both_sides_of_a_divergence_with_marks(forked: Path, capsys: Capture) -> None:
@@ -271,7 +271,7 @@ def test_history_outside_git_says_so_and_leaves_git_empty(tmp_path: Path, capsys
     add_revision(root, "create users", "aaaa00000001")
     code, out, err = cli(root, capsys, "history")
     assert (code, out) == (0, "● aaaa00000001 (head) create users\n")
-    assert err == f"note: {root} is not in a git repository: git fields are null\n"
+    assert err == f"note: {root} is not in a git repository: no git facts\n"
 
 
 def test_show_names_the_commit_author_and_branches(bob_after_pull: Path, capsys: Capture) -> None:

@@ -230,7 +230,7 @@ def test_a_deleted_revision_that_is_still_named_gets_its_answer() -> None:
     assert (problem.kind, problem.severity) == ("deleted-revision", "warning")
     assert problem.path == "versions/gone.py"
     assert problem.message == (
-        f"revision gone (versions/gone.py) was deleted in commit {'b' * 12} by Bob <bob@example.com> on "
+        f"revision gone was deleted in commit {'b' * 12} by Bob <bob@example.com> on "
         "2026-01-03; revision child still names it")
 
 
@@ -239,7 +239,7 @@ def test_a_published_revision_deleted_locally_is_a_warning() -> None:
     deleted = DeletedFile(revision="gone", path="versions/gone.py", deleted_by=None, was_published=True,
                           deletion_published=False)
     (problem,) = history_warnings(graph, facts({}, deletions=[deleted]), {})
-    assert problem.message == ("revision gone (versions/gone.py) was deleted in the work tree (not "
+    assert problem.message == ("revision gone was deleted in the work tree (not "
                                "committed); it was published, so databases may have it applied")
 
 
