@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ahq_history import cache
+from ahq_history.commands.options import add_upstream
 from ahq_history.project import find_project
 from ahq_history.scan import revision_file_names
 
@@ -23,9 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--against", metavar="REF", default=None,
                         help="the heads that merging REF (e.g. origin/main, after `git fetch`) would leave; "
                         "reads git objects only, never the work tree, the index or HEAD")
-    parser.add_argument("--upstream", metavar="REF", default=None,
-                        help="count as published only what REF's history holds (default: any "
-                        "remote-tracking branch)")
+    add_upstream(parser)
 
 
 def run(args: argparse.Namespace) -> int:

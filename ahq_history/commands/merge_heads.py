@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.commands.options import add_database_url, add_upstream
 from ahq_history.errors import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, BrokenGraphError, RefusedError, UsageError
 
 if TYPE_CHECKING:
@@ -43,12 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "parent's file)")
     parser.add_argument("--rev-id", metavar="ID", default=None,
                         help="revision id of the merge revision (default: a new random id, as Alembic draws)")
-    parser.add_argument("--upstream", metavar="REF", default=None,
-                        help="published means reachable from this ref (default: from any remote-tracking "
-                        "branch)")
-    parser.add_argument("--database-url", metavar="URL", default=None,
-                        help="with --rebase: database whose alembic_version is checked "
-                        "(default: as `status` finds it)")
+    add_upstream(parser)
+    add_database_url(parser, when="with --rebase: ")
     parser.add_argument("--no-db-check", action="store_true",
                         help="with --rebase: do not read the database (you know the local revisions are not "
                         "applied anywhere)")

@@ -9,6 +9,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.commands.options import add_database_url
 from ahq_history.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
 
 if TYPE_CHECKING:
@@ -21,9 +22,7 @@ SHORT = 12  # Alembic's own ids are 12 characters
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database-url", metavar="URL", default=None,
-                        help="database to read (default: $DATABASE_URL, [tool.ahq-history] database-url, "
-                        "then the ini's sqlalchemy.url)")
+    add_database_url(parser)
     parser.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=3.0,
                         help="give up connecting after this long (default: 3)")
     parser.add_argument("--no-search", action="store_true",

@@ -1,0 +1,23 @@
+"""Options that several commands share, added in one place so they read and behave the same everywhere.
+
+Standard library only: `check` imports this on its cheap path.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_upstream(parser: argparse.ArgumentParser) -> None:
+    """`--upstream REF`: what counts as published (gitfacts' `upstream`)."""
+    parser.add_argument("--upstream", metavar="REF", default=None,
+                        help="count as published only what REF's history holds (default: any "
+                        "remote-tracking branch)")
+
+
+def add_database_url(parser: argparse.ArgumentParser, *, when: str = "") -> None:
+    """`--database-url URL`: the database to read instead of the one `database.resolve_url` finds.
+    `when` starts the help with the condition under which it is read (e.g. "with --rebase: ")."""
+    parser.add_argument("--database-url", metavar="URL", default=None,
+                        help=f"{when}database to read (default: $DATABASE_URL, [tool.ahq-history] "
+                        "database-url, then the ini's sqlalchemy.url)")
