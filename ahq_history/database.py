@@ -39,6 +39,10 @@ _DRIVERS = {
 }
 
 
+class NoDatabaseUrl(ConfigError):
+    """No database URL is configured anywhere (`resolve_url` looked in every place)."""
+
+
 @dataclass(frozen=True)
 class DatabaseUrl:
     """A database URL and where it came from (said in messages). `url` may hold a password: never print it."""
@@ -75,7 +79,8 @@ def resolve_url(
     project: Project, explicit: str | None = None, environ: Mapping[str, str] | None = None
 ) -> DatabaseUrl:
     """The database URL, first found of: `explicit` (--database-url), env DATABASE_URL, `[tool.ahq-history]
-    database-url`, the ini's sqlalchemy.url. Raises ConfigError (exit 2) when none is set."""
+    database-url`, the ini's sqlalchemy.url. Raises NoDatabaseUrl (a ConfigError, exit 2) when none is
+    set."""
     env = os.environ if environ is None else environ
     setting = project.settings.get("database-url")
     candidates = (
@@ -87,7 +92,7 @@ def resolve_url(
     for value, source in candidates:
         if value and value.strip():
             return DatabaseUrl(_normalise(value.strip()), source)
-    raise ConfigError(
+    raise NoDatabaseUrl(
         "no database URL is configured",
         "pass --database-url URL, set DATABASE_URL, or add database-url = \"sqlite:///instance/app.db\" "
         "under [tool.ahq-history] in pyproject.toml",
@@ -134,6 +139,20 @@ def read_version_rows(
         engine.dispose()
     note = None if revisions is not None else NO_TABLE_NOTE.format(table=version_table)
     return VersionRows(db_url.masked, backend, revisions or (), note)
+
+
+def read_project_rows(
+    project: Project, *, database_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[DatabaseUrl, VersionRows]:
+    """The project's database (`database_url`, else as `resolve_url` finds it) and the rows of its version
+    table (named by the project's settings). What `status`, `merge-heads --rebase` and the TUI read.
+
+    Raises NoDatabaseUrl when no URL is configured, ConfigError for a URL that cannot be used and
+    UnreachableError when the database does not answer (all exit 2)."""
+    db_url = resolve_url(project, database_url)
+    table, schema = version_table_settings(project)
+    rows = read_version_rows(db_url, project.root, timeout=timeout, version_table=table, schema=schema)
+    return db_url, rows
 
 
 def version_table_settings(project: Project) -> tuple[str, str | None]:

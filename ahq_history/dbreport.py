@@ -1,7 +1,8 @@
 """The database's standing against this checkout, with the way back for revisions only git still has.
 
 Joins the edges: `database` (the rows), `dbstate` (the pure comparison) and `gitsearch` (where an unknown
-revision lives). The CLI (`status`), the hooks (`dbwarn`) and the TUI call these functions.
+revision lives). The CLI (`status`, `merge-heads --rebase`), the hooks (`dbwarn`) and the TUI call these
+functions.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ahq_history.database import VersionRows
+from ahq_history.database import DEFAULT_TIMEOUT, NoDatabaseUrl, VersionRows, read_project_rows
 from ahq_history.dbstate import DbState, compare, steps_back
-from ahq_history.errors import AhqError
+from ahq_history.errors import AhqError, UnreachableError
 from ahq_history.gitsearch import GitSighting
 from ahq_history.project import Project
 
@@ -23,6 +24,43 @@ NOT_FOUND_NOTE = (
     "no branch, remote-tracking branch or deleted file in git defines it: it may live in a teammate's "
     "unpushed branch (run `git fetch --all` and try again)"
 )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the project's database has applied, or why that is not known.
+
+    No URL configured: everything None. No answer: `error` says why. Read: `rows`, `source` and
+    `revisions` (the rows and all their ancestors in this checkout).
+    """
+
+    revisions: frozenset[str] | None = None
+    rows: VersionRows | None = None
+    source: str | None = None  # where the URL came from
+    error: UnreachableError | None = None
+
+    @property
+    def configured(self) -> bool:
+        return self.rows is not None or self.error is not None
+
+
+def read_applied(
+    project: Project, graph: RevisionGraph, *, database_url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Applied:
+    """The revisions the project's database has applied (read as `status` reads it), for the applied
+    marks and for refusing to re-parent what a database already ran.
+
+    Raises ConfigError for a URL that cannot be used (bad form, driver not installed)."""
+    from ahq_history.plan import applied_revisions
+
+    try:
+        db_url, rows = read_project_rows(project, database_url=database_url, timeout=timeout)
+    except NoDatabaseUrl:
+        return Applied()
+    except UnreachableError as error:
+        return Applied(error=error)
+    return Applied(applied_revisions(graph, rows.revisions), rows, db_url.source)
 
 
 @dataclass(frozen=True)

@@ -40,15 +40,13 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ahq_history.database import read_version_rows, resolve_url, version_table_settings
+    from ahq_history.database import read_project_rows
     from ahq_history.dbreport import database_status
     from ahq_history.loading import load
 
     loaded = load(args.config)
     project = loaded.project
-    db_url = resolve_url(project, args.database_url)
-    table, schema = version_table_settings(project)
-    rows = read_version_rows(db_url, project.root, timeout=args.timeout, version_table=table, schema=schema)
+    db_url, rows = read_project_rows(project, database_url=args.database_url, timeout=args.timeout)
     report = database_status(project, loaded.graph, rows, db_url.source, search_git=not args.no_search)
     payload = status_json(report, loaded)
     print(json.dumps(payload, indent=2) if args.json else render_text(payload))

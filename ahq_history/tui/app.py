@@ -149,21 +149,18 @@ def _git(history: History) -> tuple[Any, str | None]:
 
 def _database(history: History) -> tuple[frozenset[str] | None, str | None]:
     """Applied revisions, read as `status` reads them; no URL is not an error here, just no badges."""
-    from ahq_history.database import read_version_rows, resolve_url, version_table_settings
-    from ahq_history.errors import ConfigError, UnreachableError
-    from ahq_history.plan import applied_revisions
+    from ahq_history.dbreport import read_applied
+    from ahq_history.errors import ConfigError
 
-    project = history.loaded.project
     try:
-        db_url = resolve_url(project)
-    except ConfigError:
-        return None, None
-    table, schema = version_table_settings(project)
-    try:
-        rows = read_version_rows(db_url, project.root, version_table=table, schema=schema)
-    except (UnreachableError, ConfigError) as error:
+        found = read_applied(history.loaded.project, history.graph)
+    except ConfigError as error:  # a URL that cannot be used: its form, or a driver not installed
         return None, f"database: {error.message}"
-    return applied_revisions(history.graph, rows.revisions), f"database: {len(rows.revisions)} row(s)"
+    if found.error is not None:
+        return None, f"database: {found.error.message}"
+    if found.rows is None:
+        return None, None
+    return found.revisions, f"database: {len(found.rows.revisions)} row(s)"
 
 
 def _title(worker_name: str) -> str:
