@@ -19,7 +19,7 @@ from ahq_history.errors import AhqError, RefusedError, UsageError
 from ahq_history.loading import load
 from ahq_history.plan import MergeStep, Move, Plan, make_plan
 from ahq_history.scan import scan_text
-from ahq_history.writer import apply_plan, atomic_write_bytes, reparent_text
+from ahq_history.writer import apply_plan, atomic_write_bytes, render_plan, reparent_text
 
 # -- real projects --------------------------------------------------------------------------------
 
@@ -285,6 +285,103 @@ def test_rev_id_is_refused_for_several_merges(project: Path) -> None:
     step = make_plan(loaded.graph).steps[0]
     with pytest.raises(UsageError, match="--rev-id names one revision, but there are 2 merges to write"):
         apply_plan(loaded.project, loaded.graph, Plan("merge", (step, step)), rev_id="c0ffee000001")
+
+
+def test_a_new_merge_file_gets_the_permissions_of_any_new_file(project: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        (written,) = write(project)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(written.path.stat().st_mode) == 0o644
+
+
+# -- preview, then write --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def create_date(when: str) -> object:
+    """Alembic's `Create Date` fixed to `when` while rendering (it is the time of rendering otherwise)."""
+    import datetime
+
+    from alembic.script import ScriptDirectory
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScriptDirectory, "_generate_create_date",
+                      lambda self: datetime.datetime.fromisoformat(when))
+        yield
+
+
+def test_the_file_written_is_the_preview_byte_for_byte(project: Path) -> None:
+    loaded = load(project / "alembic.ini")
+    plan = make_plan(loaded.graph)
+    with create_date("2001-02-03 04:05:06"):
+        (preview,) = render_plan(loaded.project, loaded.graph, plan)
+    (written,) = apply_plan(loaded.project, loaded.graph, plan, rendered=[preview])
+    assert written.path.read_bytes() == preview.data
+    assert "Create Date: 2001-02-03 04:05:06\n" in written.path.read_text()
+    assert alembic_heads(project) == [preview.revision]
+
+
+def test_a_preview_whose_heads_were_merged_meanwhile_is_refused(project: Path) -> None:
+    loaded = load(project / "alembic.ini")
+    plan = make_plan(loaded.graph)
+    preview = render_plan(loaded.project, loaded.graph, plan)
+    write(project)  # a teammate's merge arrives first
+    before = snapshot(project)
+    with pytest.raises(RefusedError) as caught:
+        apply_plan(loaded.project, loaded.graph, plan, rendered=preview)
+    assert caught.value.message == ("the history changed since the preview: a000000alice, b00000000bob are "
+                                    "no longer heads; nothing was written")
+    assert snapshot(project) == before
+
+
+def test_a_rebase_preview_of_a_file_edited_meanwhile_is_refused(project: Path) -> None:
+    loaded = load(project / "alembic.ini")
+    plan = make_plan(loaded.graph, mode="rebase", named=["b00000000bob"])
+    preview = render_plan(loaded.project, loaded.graph, plan)
+    bob = project / loaded.graph.revisions["b00000000bob"].path
+    bob.write_text(bob.read_text() + "# edited after the preview\n")
+    before = snapshot(project)
+    with pytest.raises(RefusedError) as caught:
+        apply_plan(loaded.project, loaded.graph, plan, rendered=preview)
+    assert caught.value.message == (f"{loaded.graph.revisions['b00000000bob'].path} changed since the "
+                                    "preview; nothing was written")
+    assert snapshot(project) == before
+
+
+# -- the working folder ---------------------------------------------------------------------------
+
+
+def test_merge_from_another_folder_reads_relative_paths_from_the_project_and_never_changes_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = forked(tmp_path / "proj")
+    set_option(root, "script_location = migrations")  # relative: Alembic takes it from the working folder
+    set_option(root, "prepend_sys_path = .")
+    (root / "teamtypes.py").write_text("GUID_LENGTH = 36\n")  # what a revision file may import
+    bob = root / "migrations" / "versions" / "b00000000bob_add_audit_log.py"
+    bob.write_text("import teamtypes  # noqa: F401\n" + bob.read_text())
+    hook = "import os, sys; open(sys.argv[1], 'a').write('# hook ran in ' + os.getcwd() + chr(10))"
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[post_write_hooks]\n", textwrap.dedent(f"""\
+        [post_write_hooks]
+        hooks = where
+        where.type = exec
+        where.executable = {sys.executable}
+        where.options = -c "{hook}" REVISION_SCRIPT_FILENAME
+        """)))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    moves: list[object] = []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(path), real_chdir(path)))
+    (written,) = write(root)
+    assert moves == []
+    assert os.getcwd() == str(elsewhere)
+    assert written.text.endswith(f"# hook ran in {root}\n")
+    monkeypatch.undo()
+    assert alembic_heads(root) == [written.revision]
 
 
 # -- Flask-Migrate --------------------------------------------------------------------------------
