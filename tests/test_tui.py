@@ -373,6 +373,22 @@ def test_enter_writes_the_merge_and_the_graph_shows_one_head(forked: Path) -> No
     drive(make_app(forked), scenario)
 
 
+def test_the_merge_file_written_is_the_one_previewed(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MergeScreen) and screen.proposal is not None
+        (preview,) = screen.proposal.preview
+        await pilot.pause(0.05)  # Alembic's Create Date counts microseconds: a new rendering would differ
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert preview.path.read_text() == preview.text  # the text the preview pane highlights
+
+    drive(make_app(forked), scenario)
+
+
 def test_an_edited_message_is_the_one_written(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         await pilot.press("m")

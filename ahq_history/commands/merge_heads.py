@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ahq_history.commands.options import add_database_url, add_upstream
-from ahq_history.errors import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, BrokenGraphError, RefusedError, UsageError
+from ahq_history.errors import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
-    from ahq_history.conflicts import Conflict
     from ahq_history.graph import RevisionGraph
     from ahq_history.loading import Loaded
-    from ahq_history.plan import Mode, Plan, Published, Step
+    from ahq_history.mergeflow import Prepared
+    from ahq_history.plan import Plan, Published, Step
     from ahq_history.writer import Written
 
 SHORT = 12  # Alembic's own ids are 12 characters
@@ -53,21 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ahq_history.loading import load
-    from ahq_history.plan import make_plan
+    from ahq_history.mergeflow import prepare
 
     _check_options(args)
     loaded = load(args.config)
-    refuse_broken(loaded)
-    graph = loaded.graph
-    mode: Mode = "rebase" if args.rebase else "merge"
-    published, notes = publication(loaded, args.upstream)
-    plan = make_plan(graph, mode=mode, named=args.revisions, published=published, message=args.message)
-    if mode == "rebase" and plan.steps:
-        applied, db_note = applied_in_database(loaded, args)
-        notes.append(db_note)
-        plan = make_plan(graph, mode=mode, named=args.revisions, published=published, applied=applied)
-    conflicts = find_conflicts(loaded, plan)
-    return _act(args, loaded, plan, published, conflicts, notes)
+    prepared = prepare(loaded, mode="rebase" if args.rebase else "merge", named=args.revisions,
+                       message=args.message, upstream=args.upstream, database_url=args.database_url,
+                       db_check=not args.no_db_check)
+    return _act(args, loaded, prepared)
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -81,11 +74,11 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError("--dry-run writes nothing; --yes has nothing to confirm", hint="choose one")
 
 
-def _act(args: argparse.Namespace, loaded: Loaded, plan: Plan, published: Published,
-         conflicts: list[Conflict], notes: list[str]) -> int:
+def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
     from ahq_history.writer import apply_plan
 
-    report = Report(args, loaded, plan, published, conflicts, notes)
+    plan, conflicts = prepared.plan, prepared.conflicts
+    report = Report(args, loaded, prepared)
     if plan.nothing_to_do:
         return report.finish(EXIT_OK, nothing_message(loaded.graph, plan))
     if plan.refused:
@@ -106,102 +99,6 @@ def _act(args: argparse.Namespace, loaded: Loaded, plan: Plan, published: Publis
     written = apply_plan(loaded.project, loaded.graph, plan, rev_id=args.rev_id,
                          version_path=args.version_path)
     return report.finish(EXIT_OK, None, written=written)
-
-
-# -- facts ------------------------------------------------------------------------------------------
-
-
-def refuse_broken(loaded: Loaded) -> None:
-    """A merge in progress (conflict markers) or a broken history is reported, never merged over (exit 3)."""
-    errors = [p for p in loaded.problems if p.is_error]
-    if not errors:
-        return
-    markers = [p for p in errors if p.kind == "conflict-markers"]
-    if markers:
-        first = markers[0]
-        where = ", ".join(f"{p.path}:{p.line}" for p in markers)
-        raise BrokenGraphError(
-            f"a git merge is in progress: conflict markers in {where}; not merged over ({first.message})",
-            hint="finish the git merge first: resolve the file and `git add` it, then run "
-            "ahq-history merge-heads")
-    first = errors[0]
-    where = f" ({first.path}:{first.line})" if first.path and first.line else ""
-    more = f" and {len(errors) - 1} more problem(s)" if len(errors) > 1 else ""
-    raise BrokenGraphError(f"the history is broken: {first.message}{where}{more}; nothing was written",
-                           hint="run `ahq-history check` to see every problem, fix them, then merge")
-
-
-def publication(loaded: Loaded, upstream: str | None = None) -> tuple[Published, list[str]]:
-    """Published (True) / local (False) / unknown (None) per revision, from git's remote-tracking refs
-    (or the one `upstream` ref), with a note when git cannot say (no repository, no remote)."""
-    from ahq_history.errors import UnreachableError
-    from ahq_history.gitfacts import provenance_for
-
-    try:
-        found = provenance_for(loaded, upstream=upstream)
-    except UnreachableError as error:
-        if upstream is not None:
-            raise  # the user named a ref: say it is not there
-        return {}, [f"publication unknown: {error.message}"]  # a merge revision needs no git facts
-    published = {rid: facts.published for rid, facts in found.provenance.items()}
-    return published, [found.note] if found.note else []
-
-
-def applied_in_database(loaded: Loaded, args: argparse.Namespace) -> tuple[frozenset[str] | None, str]:
-    """The revisions the project's database has applied (rows and their ancestors), and a note."""
-    from ahq_history.database import read_version_rows, resolve_url, version_table_settings
-    from ahq_history.errors import ConfigError, UnreachableError
-    from ahq_history.plan import applied_revisions
-
-    if args.no_db_check:
-        return None, "database not checked (--no-db-check)"
-    project = loaded.project
-    try:
-        db_url = resolve_url(project, args.database_url)
-    except ConfigError:
-        return frozenset(), "no database configured: nothing applied"
-    table, schema = version_table_settings(project)
-    try:
-        rows = read_version_rows(db_url, project.root, version_table=table, schema=schema)
-    except UnreachableError as error:
-        raise RefusedError(
-            f"{error.message}; --rebase must know that the moved revisions are not applied there",
-            hint="start the database or pass --database-url; --no-db-check if you know they are not "
-            "applied; or merge without --rebase") from None
-    where = f"database {rows.url} ({db_url.source})"
-    state = rows.note or ("applied: " + ", ".join(rows.revisions) if rows.revisions else "nothing applied")
-    return applied_revisions(loaded.graph, rows.revisions), f"{where}: {state}"
-
-
-def find_conflicts(loaded: Loaded, plan: Plan) -> list[Conflict]:
-    """Where the sides of each planned step clash (issue 7's conflicts), read from the files' text."""
-    from ahq_history.conflicts import conflicts_for_divergence
-    from ahq_history.ops import read_operations
-
-    graph, root = loaded.graph, loaded.project.root
-    found: list[Conflict] = []
-    for step in plan.steps:
-        sides = []
-        for side in _sides_oldest_first(graph, step.heads):
-            revs = [graph.revisions[r] for r in side]
-            sides.append([(rev, read_operations(_text(root / rev.path))) for rev in revs])
-        found.extend(conflicts_for_divergence(sides))
-    return found
-
-
-def _sides_oldest_first(graph: RevisionGraph, heads: tuple[str, ...]) -> list[list[str]]:
-    """Each head's own revisions (those no other head has), oldest first."""
-    reach = {h: graph.ancestors(h) | {h} for h in heads}
-    order = graph.topological()
-    return [[r for r in order if r in reach[h] and not any(r in reach[o] for o in heads if o != h)]
-            for h in heads]
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def interactive() -> bool:
@@ -225,10 +122,9 @@ def nothing_message(graph: RevisionGraph, plan: Plan) -> str:
 class Report:
     """What the command says, as text or as one JSON object (docs/json.md, `merge-heads`)."""
 
-    def __init__(self, args: argparse.Namespace, loaded: Loaded, plan: Plan, published: Published,
-                 conflicts: list[Conflict], notes: list[str]) -> None:
-        self.args, self.loaded, self.plan = args, loaded, plan
-        self.published, self.conflicts, self.notes = published, conflicts, notes
+    def __init__(self, args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> None:
+        self.args, self.loaded, self.plan = args, loaded, prepared.plan
+        self.published, self.conflicts, self.notes = prepared.published, prepared.conflicts, prepared.notes
         self._shown = False
 
     def ask(self) -> bool:

@@ -1,12 +1,11 @@
 """What the TUI's merge builder and re-parent screen do, through the very functions `merge-heads` uses.
 
 Slow (git, the database, Alembic's templates): these run in workers. Each returns a `Proposal` that
-the screen previews; `write` then applies exactly the plan that was previewed.
+the screen previews; `write` then writes exactly the files that were previewed.
 """
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ class Proposal:
     preview: tuple[Written, ...]
     conflicts: tuple[Conflict, ...]
     notes: tuple[str, ...]
-    rev_id: str | None = None  # the merge revision's id, drawn once so the preview is what gets written
+    rev_id: str | None = None  # the merge revision's id, drawn once per screen: every preview keeps it
 
     @property
     def refusals(self) -> list[str]:
@@ -46,19 +45,16 @@ def propose_merge(loaded: Loaded, heads: Sequence[str], message: str | None,
 
     `heads` empty means "every divergence", exactly as `merge-heads` with no revision argument.
     """
-    from ahq_history.commands.merge_heads import find_conflicts, publication, refuse_broken
-    from ahq_history.plan import make_plan
-    from ahq_history.writer import apply_plan
+    from ahq_history.mergeflow import prepare
+    from ahq_history.writer import render_plan
 
-    refuse_broken(loaded)
-    published, notes = publication(loaded)
-    plan = make_plan(loaded.graph, mode="merge", named=list(heads), published=published, message=message)
+    prepared = prepare(loaded, mode="merge", named=heads, message=message)
+    plan = prepared.plan
     rev_id = rev_id or new_rev_id()
     if len(plan.steps) != 1:
         rev_id = None
-    preview = (apply_plan(loaded.project, loaded.graph, plan, dry_run=True, rev_id=rev_id)
-               if plan.steps else [])
-    return Proposal(plan, tuple(preview), tuple(find_conflicts(loaded, plan)), tuple(notes), rev_id)
+    preview = render_plan(loaded.project, loaded.graph, plan, rev_id=rev_id) if plan.steps else []
+    return Proposal(plan, tuple(preview), prepared.conflicts, prepared.notes, rev_id)
 
 
 def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
@@ -66,29 +62,18 @@ def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
 
     The database is read as `merge-heads --rebase` reads it; an unreachable one refuses (RefusedError).
     """
-    from ahq_history.commands.merge_heads import (
-        applied_in_database,
-        find_conflicts,
-        publication,
-        refuse_broken,
-    )
-    from ahq_history.plan import make_plan
-    from ahq_history.writer import apply_plan
+    from ahq_history.mergeflow import prepare
+    from ahq_history.writer import render_plan
 
-    refuse_broken(loaded)
-    published, notes = publication(loaded)
-    plan = make_plan(loaded.graph, mode="rebase", named=list(heads), published=published)
-    if plan.steps:
-        options = argparse.Namespace(database_url=None, no_db_check=False)
-        applied, db_note = applied_in_database(loaded, options)
-        notes.append(db_note)
-        plan = make_plan(loaded.graph, mode="rebase", named=list(heads), published=published, applied=applied)
-    preview = apply_plan(loaded.project, loaded.graph, plan, dry_run=True) if plan.steps else []
-    return Proposal(plan, tuple(preview), tuple(find_conflicts(loaded, plan)), tuple(notes))
+    prepared = prepare(loaded, mode="rebase", named=heads)
+    plan = prepared.plan
+    preview = render_plan(loaded.project, loaded.graph, plan) if plan.steps else []
+    return Proposal(plan, tuple(preview), prepared.conflicts, prepared.notes)
 
 
 def write(loaded: Loaded, proposal: Proposal) -> list[Written]:
-    """Write the previewed plan, whole or not at all (the writer undoes a partial write)."""
+    """Write exactly the files that were previewed, whole or not at all (the writer undoes a partial
+    write, and refuses when the history or a file changed since the preview)."""
     from ahq_history.writer import apply_plan
 
-    return apply_plan(loaded.project, loaded.graph, proposal.plan, rev_id=proposal.rev_id)
+    return apply_plan(loaded.project, loaded.graph, proposal.plan, rendered=proposal.preview)

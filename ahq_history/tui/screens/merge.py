@@ -1,7 +1,7 @@
 """The merge builder (`m`): heads to join, the message, conflicts between the sides, the file to write.
 
 The preview is Alembic's own rendering of the merge revision (a dry run of `merge-heads`); Enter writes
-that same plan, with the same revision id, through `writer.apply_plan`.
+that very file, byte for byte, through `writer.apply_plan`.
 """
 
 from __future__ import annotations
