@@ -6,7 +6,6 @@ Answers "Can't locate revision identified by ..." with where the revision lives.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -14,15 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ahq_history.errors import UnreachableError
+from ahq_history.gitrepo import open_repo
 from ahq_history.model import Revision
+from ahq_history.scan import is_revision_file, revision_paths_in
 
 if TYPE_CHECKING:
     from ahq_history.graph import RevisionGraph
 
 SightingKind = Literal["branch", "remote", "deleted"]
 _KIND_ORDER = {"branch": 0, "remote": 1, "deleted": 2}
-# The files Alembic loads from a version folder (alembic/script/base.py, `_only_source_rev_file`).
-_REVISION_FILE = re.compile(r"^(?!\.#|__init__)(.*\.py)$")
 _FIELD, _RECORD = "\x1f", "\x1e"
 _COMMIT_FORMAT = _FIELD.join(("%H", "%P", "%an", "%ae", "%aI", "%s"))
 
@@ -94,8 +93,9 @@ def history_at(
 
 def toplevel(path: Path) -> Path:
     """The work tree root of the repository that holds `path`."""
-    with _repo(path) as repo:
-        return Path(repo.working_tree_dir or path)
+    repo = open_repo(path)
+    repo.close()
+    return repo.root
 
 
 def current_branch(repo_root: Path) -> str:
@@ -111,19 +111,13 @@ def current_branch(repo_root: Path) -> str:
 
 @contextmanager
 def _repo(repo_root: Path) -> Iterator[Any]:
-    """The repository holding `repo_root`; a failing git command becomes UnreachableError (exit 2)."""
+    """GitPython's handle on the repository holding `repo_root` (`gitrepo.open_repo`: NotARepository, an
+    UnreachableError, when there is none); a failing git command becomes UnreachableError (exit 2)."""
+    repo = open_repo(repo_root)
+    import git  # importable: open_repo has imported it
+
     try:
-        import git
-    except ImportError as error:  # GitPython refuses to import without a git binary
-        raise UnreachableError(f"cannot run git: {str(error).splitlines()[0]}",
-                               "install git to search branches for the revision") from None
-    try:
-        repo = git.Repo(repo_root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UnreachableError(f"{repo_root} is not in a git repository",
-                               "run it inside the repository to search its branches") from None
-    try:
-        yield repo
+        yield repo.handle
     except git.GitCommandError as error:
         raise _git_failed(error) from None
     finally:
@@ -182,9 +176,9 @@ def _tree_files(repo: Any, tree: str, recursive: bool, prefix: str = "") -> list
         at = nul + 21
         relpath = f"{prefix}{name}"
         if mode == b"40000":
-            if recursive and name != "__pycache__":
+            if recursive and not name.endswith("__pycache__"):  # scan's rule for the work tree
                 files.extend(_tree_files(repo, sha, recursive, f"{relpath}/"))
-        elif mode.startswith(b"100") and _is_revision_file(relpath, [""], recursive):
+        elif mode.startswith(b"100") and is_revision_file(name):
             files.append((sha, relpath))
     return files
 
@@ -212,14 +206,15 @@ def _in_deleted_files(
     # Pickaxe limited to deletions whose text held the id; the text is then checked to define it.
     out = repo.git.log("--all", "--diff-filter=D", f"-S{revision_id}",
                        f"--format={_RECORD}{_COMMIT_FORMAT}", "--name-only", "--", *version_paths)
+    folders = ["" if folder == "." else folder for folder in version_paths]
     sightings = []
     for record in filter(None, out.split(_RECORD)):
         header, _, names = record.partition("\n")
         deleted = _commit(header)
         parent = header.split(_FIELD)[1].split(" ")[0]
-        for path in filter(None, (name.strip() for name in names.splitlines())):
-            if not parent or not _is_revision_file(path, version_paths, recursive):
-                continue
+        paths = revision_paths_in(filter(None, (name.strip() for name in names.splitlines())), folders,
+                                  recursive=recursive)
+        for path in paths if parent else ():
             revision = _defines(_blob_text(repo, f"{parent}:{path}"), path, revision_id)
             if revision is not None:
                 sightings.append(_sighting(repo, revision, "deleted", None, parent, deleted))
@@ -270,16 +265,3 @@ def _text(value: str | bytes) -> str:
 def _blob_text(repo: Any, name: str) -> str:
     _sha, _kind, _size, data = repo.git.get_object_data(name)
     return bytes(data).decode("utf-8", errors="replace")
-
-
-def _is_revision_file(path: str, version_paths: Sequence[str], recursive: bool) -> bool:
-    """A file Alembic would load: a `.py` name it accepts, directly in a version folder unless recursive."""
-    folder, _, name = path.rpartition("/")
-    if not _REVISION_FILE.match(name) or "__pycache__" in path.split("/"):
-        return False
-    for location in version_paths:
-        location = "" if location in ("", ".") else location.rstrip("/")
-        inside = folder == location or (recursive and (not location or folder.startswith(location + "/")))
-        if inside:
-            return True
-    return False

@@ -8,6 +8,7 @@ import pytest
 
 from ahq_history.errors import UnreachableError
 from ahq_history.gitsearch import current_branch, find_revision_in_git, history_at
+from ahq_history.loading import load
 from tests.conftest import git
 from tests.dbstory import AUDIT, BASE, WORKFLOWS, bob_story, commit
 
@@ -109,6 +110,25 @@ def test_history_at_reads_the_graph_of_another_tree(story: Path) -> None:
     assert sorted(graph.revisions) == [BASE, AUDIT]
     assert graph.heads == [AUDIT]
     assert sorted(history_at(story, "main", VERSIONS).revisions) == [BASE, WORKFLOWS]
+
+
+@pytest.mark.parametrize("recursive", [False, True])
+def test_a_git_tree_selects_the_files_the_work_tree_scan_selects(story: Path, recursive: bool) -> None:
+    versions = story / "migrations" / "versions"
+    template = (versions / f"{WORKFLOWS}_add_workflows.py").read_text().replace(WORKFLOWS, "{rev}")
+    for name, rev in [("__init__.py", "dddd00000001"), (".#lock.py", "dddd00000002"),
+                      ("2026/by_year.py", "dddd00000003"), ("old__pycache__/stale.py", "dddd00000004")]:
+        (versions / name).parent.mkdir(exist_ok=True)
+        (versions / name).write_text(template.replace("{rev}", rev).replace(BASE, WORKFLOWS))
+    if recursive:
+        ini = story / "alembic.ini"
+        option = "[alembic]\nrecursive_version_locations = true\n"
+        ini.write_text(ini.read_text().replace("[alembic]\n", option))
+    commit(story, "files Alembic reads and files it does not")
+    work_tree = load(story / "alembic.ini").graph
+    assert sorted(history_at(story, "main", VERSIONS, recursive=recursive).revisions) == sorted(
+        work_tree.revisions)
+    assert ("dddd00000003" in work_tree.revisions) is recursive
 
 
 def test_search_reads_git_objects_only(story: Path) -> None:
