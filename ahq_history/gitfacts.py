@@ -656,7 +656,7 @@ def _predicted(place: Place, state: State, pub: Publication, loaded: Loaded, mer
     kept = (p for p in loaded.scan.problems if p.path not in replaced)
     problems = (*kept, *read.problems, *merged.conflicts)
     predicted = Loaded(project=loaded.project, scan=ScanResult(revisions, problems),
-                       graph=RevisionGraph(revisions))
+                       graph=RevisionGraph(revisions), texts=merged.taken)
     tree = work_tree_facts(place, state, pub)
     their_files = state.history.replay(theirs).files
     files = {p: f for p, f in tree.files.items() if p not in replaced}

@@ -1,6 +1,8 @@
 """The team guide's review points as checks on one revision file: a `Revision` and its operations in,
 findings out (pure; no file is opened here).
 
+- AHQ000 unparsable (error): the file is not valid Python, so no other point can be checked (`check`
+  reads only revision headers, for speed; lint parses every body).
 - AHQ001 empty-downgrade (error): `downgrade()` is missing, empty or only `pass` while `upgrade()` does
   something.
 - AHQ002 destructive-upgrade (warning): `upgrade()` drops a table or a column (`drop_table`,
@@ -54,6 +56,9 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {check.id: check for check in (
+    Check("AHQ000", "unparsable", "error",
+          "fix the syntax error (run `python -m py_compile FILE` to see it): no review point can be "
+          "checked, and Alembic cannot load a revision file that does not parse"),
     Check("AHQ001", "empty-downgrade", "error",
           "write a downgrade() that undoes upgrade() step by step in reverse order, and run it once "
           "locally (downgrade, then upgrade again): the guide asks for tested downgrades so a bad release "
@@ -205,13 +210,17 @@ def lint_revision(
 ) -> list[Finding]:
     """The findings of every enabled check on one revision, in line order."""
     config = config or LintConfig()
-    raised = [
-        *_empty_downgrade(operations),
-        *_destructive_upgrade(operations),
-        *_mixed_schema_data(operations),
-        *_revises_mismatch(revision),
-        *_too_many_tables(revision, operations, config.max_unrelated_tables),
-    ]
+    raised: list[_Raised]
+    if operations.error is not None:
+        raised = [("AHQ000", operations.error_line, operations.error)]
+    else:
+        raised = [
+            *_empty_downgrade(operations),
+            *_destructive_upgrade(operations),
+            *_mixed_schema_data(operations),
+            *_revises_mismatch(revision),
+            *_too_many_tables(revision, operations, config.max_unrelated_tables),
+        ]
     findings = [
         Finding(check_id, CHECKS[check_id].name, config.severity(check_id), revision.id, revision.path, line,
                 message, CHECKS[check_id].hint)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ahq_history.model import Problem, Revision
 from ahq_history.project import Project, find_project
-from ahq_history.scan import ScanResult, scan_project
+from ahq_history.scan import ScanResult, scan_project, scan_text
 
 if TYPE_CHECKING:
     from ahq_history.graph import RevisionGraph
@@ -19,6 +20,9 @@ class Loaded:
     project: Project
     scan: ScanResult
     graph: RevisionGraph  # networkx is imported only when a graph is built
+    # Text of revision files that do not come from the work tree (e.g. a ref's side of `check --against`),
+    # by Revision.path; every other file is read from the work tree.
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -30,11 +34,30 @@ class Loaded:
         return any(p.is_error for p in self.problems)
 
     def source(self, revision: Revision) -> str | None:
-        """The text of a revision's file in the work tree, None when it cannot be read."""
+        """The text of a revision's file, None when it cannot be read."""
+        if revision.path in self.texts:
+            return self.texts[revision.path]
         try:
             return (self.project.root / revision.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+
+    def body_problems(self, revision_ids: Iterable[str]) -> list[Problem]:
+        """Syntax problems in the bodies of these revisions' files.
+
+        The scanner reads only headers (parsing 10,000 whole files costs over a second); callers use this
+        for the few revisions a person is working on; `lint` parses every body (AHQ000).
+        """
+        known = {(p.kind, p.path, p.line) for p in self.scan.problems}
+        found: list[Problem] = []
+        for revision_id in dict.fromkeys(revision_ids):
+            revision = self.graph.revisions.get(revision_id)
+            text = self.source(revision) if revision is not None else None
+            if revision is None or text is None:
+                continue
+            _, problems = scan_text(text, revision.path, check_syntax=True)
+            found.extend(p for p in problems if p.kind == "syntax" and (p.kind, p.path, p.line) not in known)
+        return found
 
 
 def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:
@@ -44,5 +67,3 @@ def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:
     project = find_project(start=start, config=Path(config) if config else None)
     scanned = scan_project(project)
     return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))
-
-

@@ -20,7 +20,8 @@ SHORT = 12  # Alembic's own ids are 12 characters
 def build_check_report(loaded: Loaded) -> dict[str, Any]:
     """Everything `check` says, as the JSON contract of docs/json.md."""
     graph = loaded.graph
-    problems = loaded.problems
+    working = [*graph.heads, *(r for d in graph.divergences for s in d.sides for r in s.revisions)]
+    problems = [*loaded.problems, *loaded.body_problems(working)]
     report: dict[str, Any] = {
         "project": {
             "root": str(loaded.project.root),
@@ -153,7 +154,7 @@ def _side_mark(side: dict[str, Any]) -> str:
 
 
 def _against_line(against: dict[str, Any]) -> str:
-    base = (against.get("merge_base") or "no common commit")[:10]
+    base = against["merge_base"][:10] if against.get("merge_base") else "no common commit"
     return (f"Predicted: merging {against['ref']} ({against['commit'][:10]}) into the work tree "
             f"(merge base {base})")
 

@@ -182,3 +182,15 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(linear: Path, capsys: p
     assert capsys.readouterr().err.splitlines() == [
         "ahq-history: internal error: ValueError: something we did not foresee",
         "  hint: run again with AHQ_DEBUG=1 to see the traceback, and report it"]
+
+
+def test_a_head_whose_body_does_not_parse_is_warned_about(linear: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    path.write_text(path.read_text().replace("def upgrade() -> None:", "def upgrade(:"))
+    code, report = check_json(linear, capsys)
+    assert code == 0  # warnings never change the exit code
+    (problem,) = report["problems"]
+    assert (problem["kind"], problem["severity"], problem["path"]) == (
+        "syntax", "warning", "migrations/versions/aaaa00000002_add_users_phone.py")
+    assert "aaaa00000002" in problem["message"]

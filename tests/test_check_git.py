@@ -385,3 +385,25 @@ def test_without_a_git_binary_the_graph_features_still_work(forked: Story) -> No
     assert report["heads"][0]["git"] is None
     (note,) = report["notes"]
     assert note.startswith("git cannot be run: ")
+
+
+def _add_phone(path: Path) -> None:
+    path.write_text(path.read_text().replace(
+        'def upgrade() -> None:\n    """Upgrade schema."""\n    pass',
+        'def upgrade() -> None:\n    """Upgrade schema."""\n'
+        "    op.add_column('users', sa.Column('phone', sa.String(32)))"))
+
+
+def test_against_reports_conflicts_with_the_revisions_only_the_ref_has(
+        story: Story, capsys: pytest.CaptureFixture[str]) -> None:
+    _add_phone(add_revision(story.alice, "add users phone", ALICE_REV, head=BASE_REV))
+    commit_all(story.alice, "phone", ALICE)
+    git(story.alice, "push", "-q", "origin", "main")
+    _add_phone(add_revision(story.bob, "add users phone too", BOB_REV, head=BASE_REV))
+    commit_all(story.bob, "phone too", BOB)
+    git(story.bob, "fetch", "-q")
+    code, report = check_json(story.bob, capsys, "--against", "origin/main")
+    assert code == 1
+    (conflict,) = report["divergences"][0]["conflicts"]
+    assert (conflict["kind"], conflict["table"], conflict["column"]) == ("both-add-column", "users", "phone")
+    assert sorted(r["revision"] for r in conflict["revisions"]) == [ALICE_REV, BOB_REV]

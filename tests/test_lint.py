@@ -381,3 +381,15 @@ def test_this_repositorys_own_history_lints_clean(
     out = capsys.readouterr().out
     assert code == 0, out
     assert out.splitlines()[-1].startswith("lint: no findings in "), out
+
+
+def test_a_body_that_does_not_parse_is_an_error_finding_not_a_clean_file() -> None:
+    from ahq_history.lint import lint_source
+    from ahq_history.model import Revision
+
+    source = ('"""add phone\n\nRevision ID: b1\nRevises: a1\n"""\nrevision = "b1"\ndown_revision = "a1"\n\n\n'
+              "def upgrade(:\n    pass\n\n\ndef downgrade():\n    pass\n")
+    revision = Revision(id="b1", parents=("a1",), path="versions/b1.py", revises=("a1",), revises_line=4)
+    (finding,) = lint_source(revision, source)
+    assert (finding.check, finding.severity, finding.line) == ("AHQ000", "error", 10)
+    assert finding.message.startswith("the file does not parse: ")
