@@ -26,6 +26,7 @@ def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Loaded:
 
 
 def database(path: Path, *rows: str) -> str:
+    """A SQLite file whose alembic_version holds `rows`; its URL."""
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         conn.executemany("INSERT INTO alembic_version VALUES (?)", [(row,) for row in rows])

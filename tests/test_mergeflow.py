@@ -3,7 +3,6 @@ clones, a git merge) and real SQLite files."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from ahq_history.errors import BrokenGraphError, RefusedError
 from ahq_history.loading import Loaded, load
 from ahq_history.mergeflow import applied_in_database, prepare, refuse_broken
 from ahq_history.plan import MergeStep, RebaseStep
+from tests.test_dbreport import database
 from tests.test_merge_heads import ALICE_REV, BASE, BOB_REV, bob_file, story
 
 
@@ -19,13 +19,6 @@ from tests.test_merge_heads import ALICE_REV, BASE, BOB_REV, bob_file, story
 def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Loaded:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return load(story(tmp_path) / "alembic.ini")
-
-
-def database(path: Path, *rows: str) -> str:
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        conn.executemany("INSERT INTO alembic_version VALUES (?)", [(row,) for row in rows])
-    return f"sqlite:///{path}"
 
 
 def test_prepare_merges_with_the_published_side_first(loaded: Loaded) -> None:
