@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import uuid
@@ -29,6 +30,27 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
         monkeypatch.setenv(f"GIT_{role}_DATE", "2026-01-01T12:00:00+00:00")
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n")
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """Alembic's env.py runs `logging.config.fileConfig` in-process: it binds handlers to the test's
+    captured stderr and disables existing loggers. Undo that after each test, so that a later test does
+    not log into a closed stream."""
+    saved = {name: (logger.handlers[:], logger.level, logger.disabled, logger.propagate)
+             for name, logger in logging.Logger.manager.loggerDict.items()
+             if isinstance(logger, logging.Logger)}
+    root_handlers, root_level = logging.root.handlers[:], logging.root.level
+    yield
+    logging.root.handlers[:] = root_handlers
+    logging.root.setLevel(root_level)
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if not isinstance(logger, logging.Logger):
+            continue
+        handlers, level, disabled, propagate = saved.get(name, ([], logging.NOTSET, False, True))
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.disabled, logger.propagate = disabled, propagate
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
