@@ -119,7 +119,7 @@ def scan_text(text: str, path: str, *, check_syntax: bool = False) -> tuple[Revi
     else:
         found = _extract(text, header_end, check_syntax)
     revision = _revision(found, path, problems)
-    if found.syntax is not None:
+    if found.syntax is not None and not any(p.kind == "syntax" for p in problems):
         problems.append(_syntax_problem(path, found.syntax, revision))
     if revision is not None and problems:
         problems = [replace(p, revisions=(revision.id,)) for p in problems]
@@ -366,6 +366,13 @@ def _revision_id(found: _Extracted, path: str, problems: list[Problem]) -> tuple
 def _parents(found: _Extracted, rid: str, path: str, line: int | None,
              problems: list[Problem]) -> tuple[str, ...]:
     assign = found.assigns.get("down_revision")
+    if assign is None and found.syntax is not None:
+        # Most likely the assignment itself is what does not parse (an unclosed quote, a stray line).
+        at = found.syntax.lineno or line
+        reason = found.syntax.msg or "invalid syntax"
+        problems.append(_error("syntax", path, at, f"down_revision of revision {rid} cannot be read: the "
+                               f"file is not valid Python at line {at} ({reason})"))
+        return ()
     if assign is None:
         problems.append(_error("missing-down-revision", path, line, f"revision {rid} has no down_revision; "
                                "Alembic cannot load it (write down_revision = None for a base)"))

@@ -686,3 +686,13 @@ def test_scanning_writes_nothing_into_the_project(tmp_path: Path) -> None:
     before = sorted(tmp_path.rglob("*"))
     scan_project(find_project(tmp_path))
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_an_unclosed_quote_in_down_revision_is_one_syntax_error_at_its_line() -> None:
+    text = ('"""add phone\n\nRevision ID: b1\nRevises: a1\n\n"""\nfrom alembic import op\n\n'
+            "revision = 'b1'\ndown_revision = 'a1\nbranch_labels = None\n\n\ndef upgrade():\n    pass\n")
+    revision, problems = scan_text(text, "versions/b1.py")
+    assert revision is not None and revision.parents == ()
+    assert [(p.kind, p.severity, p.line) for p in problems] == [("syntax", "error", 10)]
+    assert problems[0].message.startswith(
+        "down_revision of revision b1 cannot be read: the file is not valid Python at line 10 (")
