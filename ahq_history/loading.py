@@ -26,8 +26,21 @@ class Loaded:
 
     @property
     def problems(self) -> list[Problem]:
-        """File problems first, then graph problems."""
-        return [*self.scan.problems, *self.graph.problems]
+        """File problems first, then graph problems.
+
+        A parent that only looks missing because its own file could not be read (conflict markers, say)
+        is not reported again against its innocent children: the file's problem is the one to fix.
+        """
+        unread = self._unread_texts()
+        graph_problems = [p for p in self.graph.problems
+                          if not (p.kind == "dangling-parent" and any(p.revisions[-1] in t for t in unread))]
+        return [*self.scan.problems, *graph_problems]
+
+    def _unread_texts(self) -> list[str]:
+        read = {r.path for r in self.scan.revisions}
+        paths = {p.path for p in self.scan.problems if p.is_error and p.path and p.path not in read}
+        texts = (self.texts.get(path) or _read(self.project.root / path) for path in sorted(paths))
+        return [text for text in texts if text]
 
     @property
     def broken(self) -> bool:
@@ -37,10 +50,7 @@ class Loaded:
         """The text of a revision's file, None when it cannot be read."""
         if revision.path in self.texts:
             return self.texts[revision.path]
-        try:
-            return (self.project.root / revision.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        return _read(self.project.root / revision.path)
 
     def body_problems(self, revision_ids: Iterable[str]) -> list[Problem]:
         """Syntax problems in the bodies of these revisions' files.
@@ -58,6 +68,13 @@ class Loaded:
             _, problems = scan_text(text, revision.path, check_syntax=True)
             found.extend(p for p in problems if p.kind == "syntax" and (p.kind, p.path, p.line) not in known)
         return found
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:

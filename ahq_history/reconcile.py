@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ahq_history.model import Problem, Revision
+from ahq_history.report import SHORT, heads_since
 
 if TYPE_CHECKING:
     from ahq_history.graph import Divergence, RevisionGraph
 
 Advice = Literal["merge", "rebase"]
 FileState = Literal["committed", "modified", "uncommitted"]
-SHORT = 12
 
 
 @dataclass(frozen=True)
@@ -354,8 +354,8 @@ def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: 
     the command that resolves it; then the history warnings. None when there is nothing to say."""
     lines = []
     for report in reports:
-        forks = ", ".join(f[:SHORT] for f in report.divergence.forks) or "no shared revision"
-        lines.append(f"ahq-history: {len(report.sides)} migration heads since {forks}:")
+        forks = report.divergence.forks
+        lines.append(f"ahq-history: {heads_since(len(report.sides), forks, 'migration heads')}:")
         for side in report.sides:
             lines.append(f"  {side.head[:SHORT]}  {graph.revisions[side.head].message or '(no message)'}"
                          f"  {_brought_by(found.get(side.head))}")

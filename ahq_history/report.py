@@ -6,6 +6,7 @@ importing networkx, git or rich.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ahq_history.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
@@ -103,7 +104,8 @@ def render_check_text(report: dict[str, Any]) -> str:
         if git and (git.get("author") or git.get("state") == "uncommitted"):
             lines.append(f"       {_provenance_line(git)}")
     for number, divergence in enumerate(report["divergences"], 1):
-        lines.extend(_divergence_lines(number, divergence, messages))
+        lines.extend(_divergence_lines(number, divergence, messages,
+                                       broken=report["exit_code"] == EXIT_BROKEN))
     for problem in report["problems"]:
         where = f"{problem['path']}:{problem['line']}: " if problem["path"] and problem["line"] else (
             f"{problem['path']}: " if problem["path"] else "")
@@ -123,10 +125,19 @@ def _messages(report: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[str, str]) -> list[str]:
-    forks = ", ".join(f[:SHORT] for f in divergence["forks"]) or "no shared revision"
+def heads_since(count: int, forks: Sequence[str], noun: str = "heads") -> str:
+    """`2 heads since 1a2b3c4d5e6f`, or `2 heads with no shared revision` (one wording for every face)."""
+    if not forks:
+        return f"{count} {noun} with no shared revision"
+    return f"{count} {noun} since {', '.join(f[:SHORT] for f in forks)}"
+
+
+def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[str, str], *,
+                      broken: bool) -> list[str]:
     label = f" on branch label {', '.join(divergence['labels'])}" if divergence["labels"] else ""
-    lines = [f"Divergence {number}{label}: {len(divergence['heads'])} heads since {forks}"]
+    lines = [f"Divergence {number}{label}: {heads_since(len(divergence['heads']), divergence['forks'])}"]
+    if broken:
+        lines[0] += " (may come from the errors below: fix those first)"
     for side in divergence["sides"]:
         count = len(side["revisions"])
         lines.append(f"  side {side['head'][:SHORT]} ({count} revision{'s' if count != 1 else ''}): "
@@ -137,7 +148,7 @@ def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[st
     if joined:
         lines.append(f"  joined in git by merge commit {joined['commit'][:10]} ({joined['author']}), "
                      "but not in Alembic")
-    if divergence.get("advice"):
+    if divergence.get("advice") and not broken:
         command = f": {divergence['command']}" if divergence.get("command") else ""
         lines.append(f"  advice: {divergence['advice']}{command}")
     return lines

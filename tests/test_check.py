@@ -194,3 +194,15 @@ def test_a_head_whose_body_does_not_parse_is_warned_about(linear: Path,
     assert (problem["kind"], problem["severity"], problem["path"]) == (
         "syntax", "warning", "migrations/versions/aaaa00000002_add_users_phone.py")
     assert "aaaa00000002" in problem["message"]
+
+
+def test_conflict_markers_in_a_header_do_not_blame_the_child(linear: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    add_revision(linear, "add workspaces", "aaaa00000003")
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    text = path.read_text()
+    line = next(x for x in text.splitlines() if x.startswith("revision"))
+    path.write_text(text.replace(line, f"<<<<<<< HEAD\n{line}\n=======\n{line}\n>>>>>>> origin/main"))
+    code, report = check_json(linear, capsys)
+    assert code == 3
+    assert [p["kind"] for p in report["problems"]] == ["conflict-markers"]
