@@ -33,10 +33,10 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from ahq_history.errors import AhqError, BrokenGraphError, RefusedError, UsageError
 from ahq_history.model import Revision
@@ -307,7 +307,7 @@ def _script_directory(project: Project, config: Config, staging: Path) -> Script
     return script
 
 
-def _hook_run_in(hook: Any, root: Path) -> dict[str, Any]:
+def _hook_run_in(hook: Mapping[str, str], root: Path) -> dict[str, str]:
     """A post-write hook's options with `cwd` made absolute (from `root`, or `root` itself)."""
     cwd = hook.get("cwd")
     return {**hook, "cwd": str(root / cwd) if cwd else str(root)}
