@@ -290,7 +290,14 @@ def _run(name: str, args: Sequence[str], config: str | None, stdin: TextIO, env:
         print(f"ahq-history: {name} hook {verdict}", file=err, flush=True)
     if isinstance(decision, Skip) or state is None:
         return None
-    return warning_for(decision, state.top, config)
+    warning = warning_for(decision, state.top, config)
+    return "\n" + warning if warning and opens_fresh_line(decision) else warning
+
+
+def opens_fresh_line(act: Act) -> bool:
+    """Whether the warning must start with a newline: a rebase leaves its progress line open
+    (`Rebasing (1/1)\r`, no newline), and post-rewrite runs right after it."""
+    return act.event == "rebase"
 
 
 def _report_failure(name: str, error: BaseException, err: TextIO) -> None:

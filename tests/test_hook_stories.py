@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,18 @@ def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
     said = _ahq_lines(pulled.stderr)
     _assert_names_both_heads(said)
     assert "\n".join(said).count(ALICE_REV) == 1
+
+
+def test_rebasing_pull_warning_starts_below_gits_progress_line(clones: Clones) -> None:
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    # Not quiet: git writes `Rebasing (1/1)\r` without a newline. Bytes, so that no `\r` is translated.
+    pulled = subprocess.run(["git", "pull", "--rebase"], cwd=bob, capture_output=True, check=False)
+    assert pulled.returncode == 0
+    said = pulled.stderr.decode()
+    assert "\rahq-history" not in said
+    assert f"\nahq-history: 2 migration heads since {BASE}:\n" in said
 
 
 def test_concluding_a_conflicted_merge_warns_about_both_heads(clones: Clones) -> None:

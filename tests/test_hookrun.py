@@ -130,3 +130,20 @@ def test_run_hook_without_git_on_path_stays_quiet(monkeypatch: pytest.MonkeyPatc
     assert run_hook("post-merge", ["0"], stdin=io.StringIO(), out=out, err=err, environ={},
                     start=tmp_path) == 0
     assert (out.getvalue(), err.getvalue()) == ("", "")
+
+
+def test_a_rebase_warning_starts_on_a_fresh_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hookrun, "read_state", lambda _start: _state())
+    monkeypatch.setattr(hookrun, "warning_for", lambda *_args: "ahq-history: 2 migration heads")
+    out = io.StringIO()
+    assert run_hook("post-rewrite", ["rebase"], stdin=io.StringIO(""), out=out, err=io.StringIO(),
+                    environ={}) == 0
+    assert out.getvalue() == "\nahq-history: 2 migration heads\n"  # git's `Rebasing (1/1)\r` is still open
+
+
+def test_a_pull_warning_starts_where_git_left_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hookrun, "read_state", lambda _start: _state())
+    monkeypatch.setattr(hookrun, "warning_for", lambda *_args: "ahq-history: 2 migration heads")
+    out = io.StringIO()
+    assert run_hook("post-merge", ["0"], stdin=io.StringIO(), out=out, err=io.StringIO(), environ={}) == 0
+    assert out.getvalue() == "ahq-history: 2 migration heads\n"  # a merge ends its lines: no blank line
