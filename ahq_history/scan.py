@@ -553,7 +553,7 @@ def revision_paths_in(paths: Iterable[str], locations: Iterable[str], *,
         folder, _, name = path.rpartition("/")
         if any(part.endswith("__pycache__") for part in folder.split("/")):
             continue
-        inside = any(folder == f or (recursive and folder.startswith(f + "/")) for f in folders)
+        inside = any(folder == f or (recursive and (not f or folder.startswith(f + "/"))) for f in folders)
         if inside and is_revision_file(name):
             chosen.append(path)
     return sorted(chosen)

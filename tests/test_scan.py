@@ -696,3 +696,11 @@ def test_an_unclosed_quote_in_down_revision_is_one_syntax_error_at_its_line() ->
     assert [(p.kind, p.severity, p.line) for p in problems] == [("syntax", "error", 10)]
     assert problems[0].message.startswith(
         "down_revision of revision b1 cannot be read: the file is not valid Python at line 10 (")
+
+
+def test_recursive_paths_in_a_version_location_at_the_repository_root() -> None:
+    from ahq_history.scan import revision_paths_in
+
+    paths = ["a1_first.py", "2024/b2_second.py", "2024/__pycache__/b2_second.py", "notes.txt"]
+    assert revision_paths_in(paths, [""], recursive=True) == ["2024/b2_second.py", "a1_first.py"]
+    assert revision_paths_in(paths, [""], recursive=False) == ["a1_first.py"]
