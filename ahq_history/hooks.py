@@ -28,6 +28,9 @@ MARKER = "# ahq-history-hook"  # the line that says a hook file is ours (any ver
 SCRIPT_VERSION = 1
 LEGACY_SUFFIX = ".ahq-legacy"
 REINSTALL = "pip install ahq-history && ahq-history hooks install"
+# What to do when core.hooksPath points outside the repository (the refusal's hint, `hooks status`).
+OUTSIDE_FIX = "give this repository its own folder (git config --local core.hooksPath .git/hooks)"
+PRE_COMMIT_HOOKS = "use the hooks of ahq-history's .pre-commit-hooks.yaml"
 _PYTHON_LINE = "AHQ_PYTHON="
 _CONFIG_LINE = "AHQ_CONFIG="
 
@@ -127,10 +130,21 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _rev_parse(cwd: Path, *args: str) -> list[str]:
     done = _git(cwd, "rev-parse", *args)
     if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "git rev-parse failed"
-        raise ConfigError(f"{cwd} is not inside a git work tree ({reason})",
+        raise ConfigError(f"{cwd} is not inside a git work tree ({why_no_work_tree(done.stderr)})",
                           "run this from a clone of your repository")
     return done.stdout.splitlines()
+
+
+def why_no_work_tree(stderr: str) -> str:
+    """git's refusal in plain words. Its last line can be a side note (`Stopping at filesystem boundary
+    (GIT_DISCOVERY_ACROSS_FILESYSTEM not set).`), so the reason is read from the `fatal:` line."""
+    fatal = next((line.removeprefix("fatal: ").strip() for line in stderr.splitlines()
+                  if line.startswith("fatal: ")), "")
+    if fatal.startswith("not a git repository") or "GIT_DISCOVERY_ACROSS_FILESYSTEM" in stderr:
+        return "not a git repository"
+    if "must be run in a work tree" in fatal:
+        return "a bare repository or a .git folder: no checked-out files"
+    return fatal or stderr.strip() or "git rev-parse failed"
 
 
 def _hooks_path_setting(cwd: Path) -> tuple[str | None, str | None]:
@@ -174,8 +188,7 @@ def refuse_outside(folder: HooksFolder) -> None:
     raise RefusedError(
         f"core.hooksPath{where} points to {folder.path}, outside this repository: other repositories "
         "may share that folder, so ahq-history does not write there",
-        "give this repository its own folder (git config --local core.hooksPath .git/hooks), "
-        "or use the hooks of ahq-history's .pre-commit-hooks.yaml",
+        f"{OUTSIDE_FIX}, or {PRE_COMMIT_HOOKS}",
     )
 
 

@@ -263,6 +263,71 @@ def test_status_exits_1_when_not_installed(repo: Path) -> None:
     assert "  post-merge     not installed" in done.stdout
 
 
+def test_status_with_an_outside_hooks_path_gives_the_one_way_to_install(repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-hooks"
+    git(repo, "config", "core.hooksPath", str(shared))
+    write_hook(shared / "post-merge", "echo shared\n")
+    done = cli(repo, "hooks", "status")
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"Hooks folder: {shared} (core.hooksPath = {shared}: outside this repository, so `hooks install` "
+        "refuses to write there)",
+        "  post-merge     another hook is there",
+        "  post-rewrite   not installed",
+        "  post-commit    not installed",
+        "  post-checkout  not installed",
+        "To install them, give this repository its own folder (git config --local core.hooksPath "
+        ".git/hooks), then run `ahq-history hooks install` (or use the hooks of ahq-history's "
+        ".pre-commit-hooks.yaml).",
+    ]
+
+
+def test_status_of_a_partial_install_says_to_install(repo: Path) -> None:
+    hooks.install(repo, names=["post-merge"])
+    done = cli(repo, "hooks", "status")
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[-1] == "Run `ahq-history hooks install` to install them."
+
+
+def test_status_outside_a_git_repository_says_so(tmp_path: Path) -> None:
+    done = cli(tmp_path, "hooks", "status")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (f"ahq-history: {tmp_path} is not inside a git work tree (not a git repository)\n"
+                           "  hint: run this from a clone of your repository\n")
+    as_json = cli(tmp_path, "hooks", "status", "--json")
+    assert as_json.returncode == 2
+    assert json.loads(as_json.stdout) == {"error": {
+        "kind": "ConfigError", "message": f"{tmp_path} is not inside a git work tree (not a git repository)",
+        "hint": "run this from a clone of your repository", "exit_code": 2}}
+
+
+def test_no_work_tree_reason_is_gits_fatal_line_not_its_side_note() -> None:
+    # git on a folder of another filesystem (a tmpfs) ends with a note about an environment variable.
+    said = ("fatal: not a git repository (or any parent up to mount point /dev/shm)\n"
+            "Stopping at filesystem boundary (GIT_DISCOVERY_ACROSS_FILESYSTEM not set).\n")
+    assert hooks.why_no_work_tree(said) == "not a git repository"
+    assert hooks.why_no_work_tree("fatal: this operation must be run in a work tree\n") == (
+        "a bare repository or a .git folder: no checked-out files")
+    assert hooks.why_no_work_tree("fatal: detected dubious ownership in repository at '/srv/x'\n"
+                                  "To add an exception for this directory, call:\n\n"
+                                  "\tgit config --global --add safe.directory /srv/x\n") == (
+        "detected dubious ownership in repository at '/srv/x'")
+
+
+def test_status_on_another_filesystem_outside_git_says_not_a_git_repository() -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == Path.cwd().stat().st_dev:
+        pytest.skip("needs /dev/shm on a filesystem of its own (git stops looking at its boundary)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=shm) as folder:
+        done = cli(Path(folder), "hooks", "status")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        f"ahq-history: {folder} is not inside a git work tree (not a git repository)")
+
+
 def test_install_command_text_names_the_chained_hook(repo: Path) -> None:
     write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
     done = cli(repo, "hooks", "install")

@@ -166,21 +166,38 @@ def _status_text(found: Status) -> str:
     from ahq_history.hooks import REINSTALL
 
     lines = [f"Hooks folder: {_shown(found.folder.path)}"]
-    if found.folder.outside:
+    outside = found.folder.outside
+    if outside:
         lines[0] += (f" (core.hooksPath = {found.folder.hooks_path}: outside this repository, "
                      "so `hooks install` refuses to write there)")
     for hook in found.hooks:
-        words = {"installed": "installed", "absent": "not installed",
-                 "foreign": "another hook is there (`ahq-history hooks install` chains it)"}[hook.state]
+        words = {"installed": "installed", "absent": "not installed", "foreign": "another hook is there"}[hook.state]
+        if hook.state == "foreign" and not outside:
+            words += " (`ahq-history hooks install` chains it)"
         if hook.legacy and hook.state == "installed":
             words += f", runs {hook.legacy.name} first"
         lines.append(f"  {hook.name:<14} {words}")
     for python in sorted({h.python for h in found.hooks if h.python}):
         exists = os.access(python, os.X_OK)
-        lines.append(f"Python: {python}" + (" (exists)" if exists else f" is gone; reinstall: {REINSTALL}"))
-    if not found.complete and not any(h.python for h in found.hooks):
-        lines.append("Run `ahq-history hooks install` to install them.")
+        lines.append(f"Python: {python}" + (" (exists)" if exists else
+                                             " is gone" if outside else f" is gone; reinstall: {REINSTALL}"))
+    step = _next_step(found)
+    if step:
+        lines.append(step)
     return "\n".join(lines)
+
+
+def _next_step(found: Status) -> str | None:
+    """The one thing to do when the hooks are not all in place (a gone Python says its own line)."""
+    from ahq_history.hooks import OUTSIDE_FIX, PRE_COMMIT_HOOKS
+
+    if found.complete:
+        return None
+    if found.folder.outside:  # install refuses this folder: its fix comes first
+        return f"To install them, {OUTSIDE_FIX}, then run `ahq-history hooks install` (or {PRE_COMMIT_HOOKS})."
+    if any(h.state == "installed" and not h.python_exists for h in found.hooks):
+        return None  # the `Python: ... is gone; reinstall: ...` line says what to do
+    return "Run `ahq-history hooks install` to install them."
 
 
 # --- shared ----------------------------------------------------------------------------------------------
