@@ -162,6 +162,9 @@ def _hook_json(hook: HookState) -> dict[str, Any]:
             "python_exists": hook.python_exists, "config": hook.config}
 
 
+_HOOK_WORDS = {"installed": "installed", "absent": "not installed", "foreign": "another hook is there"}
+
+
 def _status_text(found: Status) -> str:
     from ahq_history.hooks import REINSTALL
 
@@ -171,7 +174,7 @@ def _status_text(found: Status) -> str:
         lines[0] += (f" (core.hooksPath = {found.folder.hooks_path}: outside this repository, "
                      "so `hooks install` refuses to write there)")
     for hook in found.hooks:
-        words = {"installed": "installed", "absent": "not installed", "foreign": "another hook is there"}[hook.state]
+        words = _HOOK_WORDS[hook.state]
         if hook.state == "foreign" and not outside:
             words += " (`ahq-history hooks install` chains it)"
         if hook.legacy and hook.state == "installed":
@@ -194,7 +197,8 @@ def _next_step(found: Status) -> str | None:
     if found.complete:
         return None
     if found.folder.outside:  # install refuses this folder: its fix comes first
-        return f"To install them, {OUTSIDE_FIX}, then run `ahq-history hooks install` (or {PRE_COMMIT_HOOKS})."
+        return (f"To install them, {OUTSIDE_FIX}, then run `ahq-history hooks install` "
+                f"(or {PRE_COMMIT_HOOKS}).")
     if any(h.state == "installed" and not h.python_exists for h in found.hooks):
         return None  # the `Python: ... is gone; reinstall: ...` line says what to do
     return "Run `ahq-history hooks install` to install them."
