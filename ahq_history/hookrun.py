@@ -223,7 +223,7 @@ def _divergence_warning(act: Act, project: Project, config: str | None) -> str |
 
 
 def _work_tree_warning(config: str | None) -> str | None:
-    from ahq_history.commands.check import check_report
+    from ahq_history.report import check_report
 
     report = check_report(config)
     if not report.get("diverged"):

@@ -1,21 +1,64 @@
-"""The `check` report: built once from a loaded graph as a JSON-ready dict, rendered as text from that dict.
+"""The `check` report: built once from a loaded graph as a JSON-ready dict, kept in the cache, and rendered
+as text from that dict. Shared by `check`, `heads` and the hooks.
 
-Rendering uses the standard library only, so that a warm `check` can answer from the cached dict without
+Reading the cache and rendering use the standard library only, so that a warm `check` answers without
 importing networkx, git or rich.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ahq_history import cache
 from ahq_history.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.project import find_project
+from ahq_history.scan import revision_file_names
 
 if TYPE_CHECKING:
     from ahq_history.graph import Divergence, RevisionGraph
     from ahq_history.loading import Loaded
 
 SHORT = 12  # Alembic's own ids are 12 characters
+
+
+def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check",
+                 against: str | None = None, upstream: str | None = None) -> dict[str, Any]:
+    """The check report for the project found from here (or `config`), from the cache when it is fresh.
+
+    Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
+    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
+    project = find_project(config=Path(config) if config else None)
+    variant = f"{variant}|against={against}|upstream={upstream}"
+    gitdir = cache.git_dir(project.root)
+    files = revision_file_names(project)
+    key = cache.cache_key(project, files, variant, gitdir)
+    where = cache.cache_path(project, gitdir)
+    if use_cache:
+        cached = cache.lookup(where, key)
+        if cached is not None:
+            return cached
+    from ahq_history.loading import load
+
+    report = _git_report(load(config), against, upstream)
+    cache.store(where, key, report)
+    return report
+
+
+def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> dict[str, Any]:
+    """The report with git's fields; for `against`, the report of the tree the merge would leave."""
+    from ahq_history import gitfacts
+
+    if against is not None:
+        prediction = gitfacts.predict_merge(loaded, against, upstream=upstream)
+        report = build_check_report(prediction.loaded)
+        report["against"] = prediction.against
+        gitfacts.annotate_report(report, prediction.view)
+        return report
+    report = build_check_report(loaded)
+    gitfacts.annotate_report(report, gitfacts.git_view(loaded, upstream=upstream))
+    return report
 
 
 def build_check_report(loaded: Loaded) -> dict[str, Any]:
@@ -83,10 +126,15 @@ def next_step(report: dict[str, Any]) -> str:
         return "fix the problems above, then run `ahq-history check` again"
     commands = [d.get("command") for d in report["divergences"]]
     if commands and all(commands):
-        return " ; ".join(str(c) for c in commands)
-    if report["diverged"]:
-        return "ahq-history merge-heads"
-    return str(report["project"]["upgrade_command"])
+        step = " ; ".join(str(c) for c in commands)
+    elif report["diverged"]:
+        step = "ahq-history merge-heads"
+    else:
+        step = str(report["project"]["upgrade_command"])
+    against = report.get("against")
+    if against:  # a prediction: the heads exist only once the ref is merged in
+        return f"git merge {against['ref']} (or git pull), then {step}"
+    return step
 
 
 def render_check_text(report: dict[str, Any]) -> str:

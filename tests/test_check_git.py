@@ -407,3 +407,4 @@ def test_against_reports_conflicts_with_the_revisions_only_the_ref_has(
     (conflict,) = report["divergences"][0]["conflicts"]
     assert (conflict["kind"], conflict["table"], conflict["column"]) == ("both-add-column", "users", "phone")
     assert sorted(r["revision"] for r in conflict["revisions"]) == [ALICE_REV, BOB_REV]
+    assert report["next"].startswith("git merge origin/main (or git pull), then ahq-history merge-heads")

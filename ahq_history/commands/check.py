@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from ahq_history import cache
 from ahq_history.commands.options import add_upstream
-from ahq_history.project import find_project
-from ahq_history.scan import revision_file_names
+from ahq_history.report import check_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,45 +36,6 @@ def run(args: argparse.Namespace) -> int:
                           upstream=args.upstream)
     print(json.dumps(report, indent=2) if args.json else _render(report))
     return int(report["exit_code"])
-
-
-def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check",
-                 against: str | None = None, upstream: str | None = None) -> dict[str, Any]:
-    """The check report for the project found from here (or `config`), from the cache when it is fresh.
-
-    Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
-    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
-    project = find_project(config=Path(config) if config else None)
-    variant = f"{variant}|against={against}|upstream={upstream}"
-    gitdir = cache.git_dir(project.root)
-    files = revision_file_names(project)
-    key = cache.cache_key(project, files, variant, gitdir)
-    where = cache.cache_path(project, gitdir)
-    if use_cache:
-        cached = cache.lookup(where, key)
-        if cached is not None:
-            return cached
-    from ahq_history.loading import load
-
-    report = _git_report(load(config), against, upstream)
-    cache.store(where, key, report)
-    return report
-
-
-def _git_report(loaded: Any, against: str | None, upstream: str | None) -> dict[str, Any]:
-    """The report with git's fields; for `against`, the report of the tree the merge would leave."""
-    from ahq_history import gitfacts
-    from ahq_history.report import build_check_report
-
-    if against is not None:
-        prediction = gitfacts.predict_merge(loaded, against, upstream=upstream)
-        report = build_check_report(prediction.loaded)
-        report["against"] = prediction.against
-        gitfacts.annotate_report(report, prediction.view)
-        return report
-    report = build_check_report(loaded)
-    gitfacts.annotate_report(report, gitfacts.git_view(loaded, upstream=upstream))
-    return report
 
 
 def _render(report: dict[str, Any]) -> str:

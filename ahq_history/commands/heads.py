@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ahq_history.commands.check import check_report
-from ahq_history.report import SHORT
+from ahq_history.report import SHORT, check_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
