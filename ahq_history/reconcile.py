@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ahq_history.model import Problem, Revision
-from ahq_history.report import SHORT, heads_since
+from ahq_history.text import SHORT, heads_since
 
 if TYPE_CHECKING:
     from ahq_history.graph import Divergence, RevisionGraph

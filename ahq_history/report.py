@@ -7,7 +7,6 @@ importing networkx, git or rich.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +14,11 @@ from ahq_history import cache
 from ahq_history.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
 from ahq_history.project import find_project
 from ahq_history.scan import revision_file_names
+from ahq_history.text import SHORT, heads_since
 
 if TYPE_CHECKING:
     from ahq_history.graph import Divergence, RevisionGraph
     from ahq_history.loading import Loaded
-
-SHORT = 12  # Alembic's own ids are 12 characters
-
 
 def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check",
                  against: str | None = None, upstream: str | None = None) -> dict[str, Any]:
@@ -171,13 +168,6 @@ def _messages(report: dict[str, Any]) -> dict[str, str]:
         for side in divergence["sides"]:
             found.setdefault(side["head"], side.get("message", ""))
     return found
-
-
-def heads_since(count: int, forks: Sequence[str], noun: str = "heads") -> str:
-    """`2 heads since 1a2b3c4d5e6f`, or `2 heads with no shared revision` (one wording for every face)."""
-    if not forks:
-        return f"{count} {noun} with no shared revision"
-    return f"{count} {noun} since {', '.join(f[:SHORT] for f in forks)}"
 
 
 def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[str, str], *,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ahq_history.report import SHORT, check_report
+from ahq_history.report import check_report
+from ahq_history.text import SHORT
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
