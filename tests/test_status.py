@@ -158,6 +158,17 @@ def test_behind_lists_pending_in_order_and_the_upgrade_command(story: Path,
     ]
 
 
+def test_behind_with_two_heads_says_to_merge_them_before_upgrading(story: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    add_revision(story, "add runs", "cccc00000001", head=BASE, splice=True)  # beside WORKFLOWS: two heads
+    alembic_cli(story, "upgrade", BASE)
+    code, report = status_json(story, capsys)
+    assert (code, report["state"], report["diverged"]) == (1, "behind", True)
+    _, out = status(story, capsys)
+    assert out.splitlines()[-1] == (
+        "run: ahq-history merge-heads, then alembic upgrade head (the history has 2 heads)")
+
+
 def test_missing_sqlite_file_is_behind_with_a_note(story: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = status_json(story, capsys)
     assert (code, report["state"], report["current"]) == (1, "behind", [])

@@ -68,6 +68,7 @@ def status_json(report: StatusReport, loaded: Loaded) -> dict[str, Any]:
                      "note": report.rows.note},
         "current": [_revision(graph, rev) for rev in state.current],
         "heads": list(state.heads),
+        "diverged": loaded.graph.diverged,
         "state": state.state,
         "at_heads": state.at_heads,
         "multiple_rows": state.multiple_rows,
@@ -183,6 +184,11 @@ def _where(sighting: dict[str, Any]) -> str:
 def _pending_text(payload: dict[str, Any]) -> list[str]:
     lines = ["", "to apply, in order:"]
     lines.extend(f"  {rev['revision'][:SHORT]}  {rev['message']}" for rev in payload["pending"])
-    if not payload["unknown"]:
+    if payload["unknown"]:
+        return lines
+    if payload["diverged"]:  # `upgrade head` fails with several heads: join them first
+        lines.append(f"run: ahq-history merge-heads, then {payload['upgrade_command']} "
+                     f"(the history has {len(payload['heads'])} heads)")
+    else:
         lines.append(f"run: {payload['upgrade_command']}")
     return lines
