@@ -160,7 +160,7 @@ def test_behind_lists_pending_in_order_and_the_upgrade_command(story: Path,
 
 def test_behind_with_two_heads_says_to_merge_them_before_upgrading(story: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    add_revision(story, "add runs", "cccc00000001", head=BASE, splice=True)  # beside WORKFLOWS: two heads
+    add_revision(story, "add runs", "dddd00000001", head=BASE, splice=True)  # beside WORKFLOWS: two heads
     alembic_cli(story, "upgrade", BASE)
     code, report = status_json(story, capsys)
     assert (code, report["state"], report["diverged"]) == (1, "behind", True)
