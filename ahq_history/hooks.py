@@ -27,12 +27,14 @@ HOOK_NAMES: tuple[str, ...] = ("post-merge", "post-rewrite", "post-commit", "pos
 MARKER = "# ahq-history-hook"  # the line that says a hook file is ours (any version)
 SCRIPT_VERSION = 1
 LEGACY_SUFFIX = ".ahq-legacy"
-REINSTALL = "pip install ahq-history && ahq-history hooks install"
+DISTRIBUTION = "ahq-history"
+REINSTALL = "pip install ahq-history && ahq-history hooks install"  # from PyPI; see reinstall_command
 # What to do when core.hooksPath points outside the repository (the refusal's hint, `hooks status`).
 OUTSIDE_FIX = "give this repository its own folder (git config --local core.hooksPath .git/hooks)"
 PRE_COMMIT_HOOKS = "use the hooks of ahq-history's .pre-commit-hooks.yaml"
 _PYTHON_LINE = "AHQ_PYTHON="
 _CONFIG_LINE = "AHQ_CONFIG="
+_REINSTALL_LINE = "AHQ_REINSTALL="
 
 HookAction = Literal["installed", "updated", "unchanged"]
 UninstallAction = Literal["removed", "restored", "absent", "foreign"]
@@ -103,6 +105,7 @@ class HookState:
     python_exists: bool | None
     config: str | None
     version: int | None
+    reinstall: str | None = None  # the line the hook prints when its Python is gone
 
 
 @dataclass(frozen=True)
@@ -192,11 +195,80 @@ def refuse_outside(folder: HooksFolder) -> None:
     )
 
 
+# --- how to reinstall the ahq-history that installs the hooks ---------------------------------------------
+
+
+def reinstall_command() -> str:
+    """The one line the hooks print when their Python is gone: how to reinstall this very ahq-history
+    (`pip install -e PATH` for a development checkout or an editable install), then `hooks install`."""
+    return reinstall_for(Path(__file__).resolve().parent, _site_folders(), _direct_url())
+
+
+def reinstall_for(package: Path, site_folders: Iterable[Path], direct_url: dict[str, object] | None) -> str:
+    """`package` is the folder of `ahq_history`; `direct_url` is the installed distribution's
+    direct_url.json (PEP 610), None when there is none."""
+    checkout = package.parent
+    in_site = any(_within(package, folder) for folder in site_folders)
+    if not in_site and _is_our_project(checkout / "pyproject.toml"):
+        return f"pip install -e {shlex.quote(str(checkout))} && ahq-history hooks install"
+    editable = _editable_folder(direct_url)
+    if editable is not None:
+        return f"pip install -e {shlex.quote(editable)} && ahq-history hooks install"
+    return REINSTALL
+
+
+def _is_our_project(pyproject: Path) -> bool:
+    import tomllib
+
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    name = project.get("name") if isinstance(project, dict) else None
+    return isinstance(name, str) and name.lower().replace("_", "-") == DISTRIBUTION
+
+
+def _editable_folder(direct_url: dict[str, object] | None) -> str | None:
+    """The local folder of an editable install, from its direct_url.json."""
+    from urllib.parse import unquote, urlparse
+
+    if not direct_url:
+        return None
+    info, url = direct_url.get("dir_info"), direct_url.get("url")
+    if not isinstance(info, dict) or info.get("editable") is not True or not isinstance(url, str):
+        return None
+    parsed = urlparse(url)
+    return unquote(parsed.path) if parsed.scheme == "file" and parsed.path else None
+
+
+def _site_folders() -> list[Path]:
+    import site
+    import sysconfig
+
+    found = [sysconfig.get_paths()[key] for key in ("purelib", "platlib")]
+    found += getattr(site, "getsitepackages", list)()
+    found.append(site.getusersitepackages())
+    return [Path(folder).resolve() for folder in found]
+
+
+def _direct_url() -> dict[str, object] | None:
+    import json
+    from importlib import metadata
+
+    try:
+        text = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+        found = json.loads(text) if text else None
+    except (metadata.PackageNotFoundError, OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 # --- our script ------------------------------------------------------------------------------------------
 
 
-def render_script(name: str, python: str, config: str | None = None) -> str:
-    """The POSIX sh hook that runs the legacy hook (if any), then `check --hook NAME`; git never fails."""
+def render_script(name: str, python: str, config: str | None = None, reinstall: str = REINSTALL) -> str:
+    """The POSIX sh hook that runs the legacy hook (if any), then `check --hook NAME`; git never fails.
+    `reinstall` is the line it prints when `python` is gone or cannot run ahq-history."""
     # post-rewrite gets its rewritten commits on stdin: read it once, give it to both.
     config_args = ' -c "$AHQ_CONFIG"' if config else ""
     return f"""#!/bin/sh
@@ -207,7 +279,7 @@ def render_script(name: str, python: str, config: str | None = None) -> str:
 {_CONFIG_LINE}{shlex.quote(config or "")}
 AHQ_HOOK={name}
 AHQ_LEGACY="$(dirname -- "$0")/$AHQ_HOOK{LEGACY_SUFFIX}"
-AHQ_REINSTALL='{REINSTALL}'
+{_REINSTALL_LINE}{shlex.quote(reinstall)}
 
 # Started as its own legacy hook (a copy of this script): the outer run does the work.
 if [ -n "${{AHQ_HISTORY_IN_LEGACY:-}}" ]; then
@@ -307,11 +379,11 @@ class _Step:
     move_aside: bool
 
 
-def _plan(folder: Path, names: Iterable[str], python: str, config: str | None) -> list[_Step]:
+def _plan(folder: Path, names: Iterable[str], python: str, config: str | None, reinstall: str) -> list[_Step]:
     """Decide every hook's change before touching anything, so a refusal leaves the folder as it was."""
     steps = []
     for name in names:
-        hook, text = folder / name, render_script(name, python, config)
+        hook, text = folder / name, render_script(name, python, config, reinstall)
         legacy = _legacy_path(hook)
         foreign = os.path.lexists(hook) and not is_ours(hook)
         if foreign and os.path.lexists(legacy):
@@ -381,7 +453,7 @@ def install(
     python = python or sys.executable
     recorded = _config_for_hooks(folder, config)
     folder.path.mkdir(parents=True, exist_ok=True)
-    steps = _plan(folder.path, names, python, recorded)
+    steps = _plan(folder.path, names, python, recorded, reinstall_command())
     done: list[tuple[_Step, str | None]] = []
     try:
         for step in steps:
@@ -444,7 +516,7 @@ def _state(name: str, hook: Path) -> HookState:
     python = _recorded(text, _PYTHON_LINE)
     exists = python is not None and os.access(python, os.X_OK)
     return HookState(name, hook, "installed", chained, python, exists, _recorded(text, _CONFIG_LINE),
-                     _version(text))
+                     _version(text), _recorded(text, _REINSTALL_LINE) or REINSTALL)
 
 
 def status(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -> Status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,8 @@ ALICE_REV = "a11ce0000001"
 BOB_REV = "b0b000000001"
 DEBUG = {"AHQ_HISTORY_HOOK_DEBUG": "1"}
 Clones = tuple[Path, Path, Path]  # origin, alice, bob
+# The hooks were installed by this checkout's ahq-history (PYTHONPATH): they say how to reinstall it.
+EDITABLE_REINSTALL = f"pip install -e {shlex.quote(str(ROOT))} && ahq-history hooks install"
 
 
 @pytest.fixture(autouse=True)
@@ -235,7 +238,7 @@ def test_pull_succeeds_when_the_recorded_interpreter_is_gone(clones: Clones) -> 
     assert pulled.returncode == 0
     assert pulled.stderr.strip() == (
         "ahq-history: the post-merge hook's Python (/gone/bin/python) is gone; reinstall: "
-        "pip install ahq-history && ahq-history hooks install")
+        f"{EDITABLE_REINSTALL}")
 
 
 def test_pull_succeeds_when_the_recorded_interpreter_cannot_run_ahq_history(clones: Clones) -> None:
@@ -249,8 +252,7 @@ def test_pull_succeeds_when_the_recorded_interpreter_cannot_run_ahq_history(clon
     pulled = run_git(bob, "pull", "-q")
     assert pulled.returncode == 0
     assert pulled.stderr.strip() == (
-        f"ahq-history: {broken} cannot run ahq-history; reinstall: "
-        "pip install ahq-history && ahq-history hooks install")
+        f"ahq-history: {broken} cannot run ahq-history; reinstall: {EDITABLE_REINSTALL}")
 
 
 def test_pull_succeeds_when_the_history_cache_is_damaged(clones: Clones) -> None:
@@ -302,7 +304,6 @@ def test_pull_succeeds_when_the_project_configuration_is_broken(clones: Clones) 
 
 
 def _quoted_python() -> str:
-    import shlex
     import sys
 
     return shlex.quote(sys.executable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from tests.hookgit import ROOT, cli, commit_all, project_repo, run_git, write_ho
 from tests.projects import add_revision
 
 NAMES = ["post-merge", "post-rewrite", "post-commit", "post-checkout"]
+# The tests import ahq_history from this checkout (PYTHONPATH), so the hooks say to reinstall it.
+THIS_CHECKOUT = f"pip install -e {shlex.quote(str(ROOT))} && ahq-history hooks install"
 
 
 @pytest.fixture(autouse=True)
@@ -253,8 +256,46 @@ def test_status_says_when_the_recorded_interpreter_is_gone(repo: Path) -> None:
     hooks.install(repo, python="/nowhere/bin/python")
     done = cli(repo, "hooks", "status")
     assert done.returncode == 1
-    assert ("Python: /nowhere/bin/python is gone; reinstall: pip install ahq-history && "
-            "ahq-history hooks install") in done.stdout
+    assert f"Python: /nowhere/bin/python is gone; reinstall: {THIS_CHECKOUT}" in done.stdout
+
+
+def test_reinstall_line_of_a_development_checkout_installs_that_checkout() -> None:
+    assert hooks.reinstall_command() == THIS_CHECKOUT
+
+
+def test_reinstall_line_of_an_editable_install_names_its_folder(tmp_path: Path) -> None:
+    site = tmp_path / "venv" / "site-packages"
+    direct_url = {"url": "file:///home/bob/src/ahq%20history", "dir_info": {"editable": True}}
+    assert hooks.reinstall_for(site / "ahq_history", [site], direct_url) == (
+        "pip install -e '/home/bob/src/ahq history' && ahq-history hooks install")
+
+
+def test_reinstall_line_of_an_install_from_an_index_is_pip_install(tmp_path: Path) -> None:
+    site = tmp_path / "venv" / "site-packages"
+    assert hooks.reinstall_for(site / "ahq_history", [site], None) == (
+        "pip install ahq-history && ahq-history hooks install")
+    from_wheel = {"url": "file:///tmp/ahq_history-0.1.0-py3-none-any.whl", "archive_info": {}}
+    assert hooks.reinstall_for(site / "ahq_history", [site], from_wheel) == hooks.REINSTALL
+
+
+def test_reinstall_line_ignores_a_folder_of_another_project(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "webshop"\n')
+    assert hooks.reinstall_for(tmp_path / "ahq_history", [], None) == hooks.REINSTALL
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "ahq_history"\n')
+    assert hooks.reinstall_for(tmp_path / "ahq_history", [], None) == (
+        f"pip install -e {tmp_path} && ahq-history hooks install")
+
+
+def test_hook_prints_a_quoted_reinstall_line_as_one_line(repo: Path) -> None:
+    line = "pip install -e '/src/bob'\\''s ahq' && ahq-history hooks install"
+    hook = _hooks_dir(repo) / "post-merge"
+    hook.write_text(hooks.render_script("post-merge", "/gone/bin/python", reinstall=line))
+    hook.chmod(0o755)
+    done = subprocess.run([str(hook), "0"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stderr == (f"ahq-history: the post-merge hook's Python (/gone/bin/python) is gone; "
+                           f"reinstall: {line}\n")
+    assert hooks.status(repo).hooks[0].reinstall == line
 
 
 def test_status_exits_1_when_not_installed(repo: Path) -> None:

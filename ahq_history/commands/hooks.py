@@ -180,10 +180,10 @@ def _status_text(found: Status) -> str:
         if hook.legacy and hook.state == "installed":
             words += f", runs {hook.legacy.name} first"
         lines.append(f"  {hook.name:<14} {words}")
-    for python in sorted({h.python for h in found.hooks if h.python}):
+    for python, reinstall in sorted({(h.python, h.reinstall or REINSTALL) for h in found.hooks if h.python}):
         exists = os.access(python, os.X_OK)
         lines.append(f"Python: {python}" + (" (exists)" if exists else
-                                             " is gone" if outside else f" is gone; reinstall: {REINSTALL}"))
+                                             " is gone" if outside else f" is gone; reinstall: {reinstall}"))
     step = _next_step(found)
     if step:
         lines.append(step)
