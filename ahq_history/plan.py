@@ -243,7 +243,7 @@ def _rebase_divergence(
                 f"naming {', '.join(sorted(moving))} leaves {len(others)} sides to stay where they are; "
                 "re-parenting needs exactly one side to build on: name every other side's head",))
         onto_side, local = others[0], [s for s in div.sides if s.head in moving]
-    reasons = [*_published_reasons(local, facts), *_applied_reasons(local, applied)]
+    reasons = [*_published_reasons(local, facts), *_applied_reasons(graph, local, applied)]
     stacked = _stack(graph, onto_side.head, _oldest_first(graph, local))
     if isinstance(stacked, tuple):
         reasons.extend(stacked)
@@ -271,16 +271,17 @@ def _choose_sides(div: Divergence, facts: Published) -> tuple[Side, list[Side]] 
     heads = " ".join(div.heads)
     if unknown:
         return Refusal(div.heads, (
-            f"publication of {', '.join(unknown)} is unknown (no remote-tracking branch says whether it "
-            f"was pushed); name the head to move: ahq-history merge-heads --rebase HEAD (one of {heads})",))
+            f"whether {', '.join(unknown)} {'was' if len(unknown) == 1 else 'were'} pushed is unknown (no "
+            "remote-tracking branch, or no git "
+            f"repository); name the head to move: ahq-history merge-heads --rebase REV, REV one of {heads}",))
     if len(published) > 1:
         return Refusal(div.heads, (
-            f"{' and '.join(s.head for s in published)} are all published: others may have them already; "
-            "only a merge revision can join published sides: ahq-history merge-heads",))
+            f"{' and '.join(s.head for s in published)} are {_all(len(published))} published: others may "
+            "have them already; only a merge revision can join published sides: ahq-history merge-heads",))
     if not published:
         return Refusal(div.heads, (
-            f"no side is published ({heads} are all local); name the head to move: "
-            "ahq-history merge-heads --rebase HEAD",))
+            f"no side is published ({heads} are {_all(len(div.heads))} local); name the head to move: "
+            f"ahq-history merge-heads --rebase REV, REV one of {heads}",))
     return published[0], [s for s in div.sides if s is not published[0]]
 
 
@@ -296,17 +297,23 @@ def _published_reasons(local: Iterable[Side], facts: Published) -> list[str]:
     return reasons
 
 
-def _applied_reasons(local: Iterable[Side], applied: Collection[str] | None) -> list[str]:
+def _all(count: int) -> str:
+    return "both" if count == 2 else "all"
+
+
+def _applied_reasons(graph: RevisionGraph, local: Iterable[Side], applied: Collection[str] | None
+                     ) -> list[str]:
     if applied is None:
         return []
     reasons = []
     for side in local:
         done = [r for r in reversed(side.revisions) if r in applied]
         if done:
+            below = ", ".join(p for r in side.revisions for p in graph.parents(r) if p not in side.revisions)
             reasons.append(
                 f"{', '.join(done)} {'is' if len(done) == 1 else 'are'} applied to the database: moving it "
-                "would leave the database on a history that no longer exists; downgrade below it first, "
-                "or use a merge revision: ahq-history merge-heads")
+                "would leave the database on a history that no longer exists; downgrade the database to "
+                f"{below or 'base'} first, or use a merge revision: ahq-history merge-heads")
     return reasons
 
 

@@ -289,7 +289,7 @@ def test_rebase_without_publication_facts_asks_for_the_side_to_move(
     git(bob, "remote", "remove", "origin")  # no remote-tracking branch: publication unknown
     code, out, _err = run(capsys, "--rebase", "--yes")
     assert code == 1
-    assert "name the head to move: ahq-history merge-heads --rebase HEAD" in out
+    assert "name the head to move: ahq-history merge-heads --rebase REV, REV one of " in out
 
 
 # -- safety ---------------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ def test_after_bob_pushes_rebase_is_refused_because_it_is_published(
     before = snapshot(clone)
     code, out, _err = run(capsys, "--rebase", "--yes")
     assert code == 1
-    assert f"{ALICE_REV} and {BOB_REV} are all published: others may have them already" in out
+    assert f"{ALICE_REV} and {BOB_REV} are both published: others may have them already" in out
     assert snapshot(clone) == before
     code, out, _err = run(capsys, "--rebase", "--yes", BOB_REV)
     assert code == 1
@@ -436,7 +436,7 @@ def test_upstream_narrows_published_to_one_branch(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(clone)
     code, out, _err = run(capsys, "--rebase", "--dry-run")
     assert code == 1
-    assert "are all published" in out
+    assert "are both published" in out
     code, report = run_json(capsys, "--rebase", "--dry-run", "--upstream", "origin/main")
     assert code == 0
     assert report["published"] == {ALICE_REV: True, BOB_REV: False}

@@ -147,22 +147,22 @@ def test_rebase_refuses_when_publication_is_unknown() -> None:
     plan = make_plan(story(), mode="rebase", published={})
     (refusal,) = plan.refusals
     assert refusal.reasons == (
-        "publication of alice, bob is unknown (no remote-tracking branch says whether it was pushed); "
-        "name the head to move: ahq-history merge-heads --rebase HEAD (one of alice bob)",)
+        "whether alice, bob were pushed is unknown (no remote-tracking branch, or no git repository); "
+        "name the head to move: ahq-history merge-heads --rebase REV, REV one of alice bob",)
 
 
 def test_rebase_refuses_when_every_side_is_published() -> None:
     (refusal,) = make_plan(story(), mode="rebase", published=dict.fromkeys(("base", "alice", "bob"), True)
                            ).refusals
-    assert refusal.reasons == ("alice and bob are all published: others may have them already; only a merge "
-                               "revision can join published sides: ahq-history merge-heads",)
+    assert refusal.reasons == ("alice and bob are both published: others may have them already; only a "
+                               "merge revision can join published sides: ahq-history merge-heads",)
 
 
 def test_rebase_refuses_when_no_side_is_published() -> None:
     (refusal,) = make_plan(story(), mode="rebase", published={"base": True, "alice": False, "bob": False}
                            ).refusals
-    assert refusal.reasons == ("no side is published (alice bob are all local); name the head to move: "
-                               "ahq-history merge-heads --rebase HEAD",)
+    assert refusal.reasons == ("no side is published (alice bob are both local); name the head to move: "
+                               "ahq-history merge-heads --rebase REV, REV one of alice bob",)
 
 
 def test_rebase_refuses_a_side_applied_to_the_database() -> None:
@@ -171,7 +171,7 @@ def test_rebase_refuses_a_side_applied_to_the_database() -> None:
     (refusal,) = plan.refusals
     assert refusal.reasons == (
         "bob is applied to the database: moving it would leave the database on a history that no longer "
-        "exists; downgrade below it first, or use a merge revision: ahq-history merge-heads",)
+        "exists; downgrade the database to base first, or use a merge revision: ahq-history merge-heads",)
 
 
 def test_named_rebase_moves_the_named_head_when_publication_is_unknown() -> None:

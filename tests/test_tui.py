@@ -460,7 +460,7 @@ def test_r_refuses_when_publication_is_unknown(forked: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ReparentScreen)
         assert screen.proposal is not None and screen.proposal.refusals
-        assert "publication of" in screen.proposal.refusals[0]
+        assert "pushed is unknown" in screen.proposal.refusals[0]
         before = sorted(p.read_text() for p in (forked / "migrations/versions").glob("*.py"))
         await pilot.press("enter")
         assert isinstance(app.screen, ReparentScreen)

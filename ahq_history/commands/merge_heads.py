@@ -167,7 +167,7 @@ class Report:
         if tip:
             print(tip)
         for refusal in self.plan.refusals:
-            print(f"Cannot re-parent {', '.join(refusal.heads)}:")
+            print(f"No re-parent for the divergence of {' and '.join(refusal.heads)}:")
             for reason in refusal.reasons:
                 print(f"  - {reason}")
         if self.conflicts:
