@@ -10,6 +10,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ahq_history.commands.options import add_upstream
 from ahq_history.errors import EXIT_BROKEN, EXIT_OK
 
 if TYPE_CHECKING:
@@ -28,9 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_git_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-git", action="store_true",
                         help="do not read git history (no author, date or published marks)")
-    parser.add_argument("--upstream", metavar="REF", default=None,
-                        help="count as published only what this remote-tracking branch holds "
-                        "(default: any remote-tracking branch)")
+    add_upstream(parser)
 
 
 def run(args: argparse.Namespace) -> int:
