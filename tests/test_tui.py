@@ -304,20 +304,36 @@ def test_local_filter_keeps_only_unpublished_revisions(bob: Path) -> None:
     drive(make_app(bob), scenario)
 
 
-def test_unapplied_filter_hides_what_the_database_has(forked: Path) -> None:
+def _database_at(root: Path, revision: str) -> None:
+    """A SQLite database whose alembic_version holds `revision`, named in the project's alembic.ini."""
     import sqlite3
 
-    database = forked / "app.db"
+    database = root / "app.db"
     with sqlite3.connect(database) as conn:
         conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        conn.execute("INSERT INTO alembic_version VALUES ('aaaa00000002')")
-    ini = forked / "alembic.ini"
+        conn.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+    ini = root / "alembic.ini"
     ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{database}"))
+
+
+def test_unapplied_filter_hides_what_the_database_has(forked: Path) -> None:
+    _database_at(forked, "aaaa00000002")
 
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         assert view(app).render_line(4).text.startswith("✓ ●")
         await pilot.press("f", "f", "f")
         assert [r.revision for r in view(app).rows] == ["cccc00000002", "cccc00000001", "bbbb00000001"]
+
+    drive(make_app(forked), scenario)
+
+
+def test_status_line_says_what_the_check_mark_means(forked: Path) -> None:
+    _database_at(forked, "aaaa00000002")
+
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        assert view(app).render_line(4).text.startswith("✓ ●")
+        status = str(app.screen.query_one("#status", Static).render())
+        assert status.endswith("database: 1 row(s), ✓ = applied")
 
     drive(make_app(forked), scenario)
 
@@ -540,6 +556,26 @@ def test_question_mark_lists_every_key(forked: Path) -> None:
                        for line in text.splitlines()), key
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+    drive(make_app(forked), scenario)
+
+
+def test_question_mark_explains_every_mark_a_line_can_show(forked: Path) -> None:
+    from typing import get_args
+
+    from ahq_history.render import Mark
+
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = str(app.screen.query_one("#help-legend", Static).render()).splitlines()
+        meaning = {line.split("  ")[0].strip(): line.split("  ")[-1].strip() for line in lines}
+        assert meaning["✓"] == "applied: the database is at this revision or above it"
+        assert meaning["red id"] == "a head of a divergence: m merges, r re-parents"
+        for name in ("published", "local", "uncommitted", "label: NAME", "[depends on ID]"):
+            assert name in meaning
+        for mark in get_args(Mark):  # every mark render.py can put in parentheses
+            assert f"({mark})" in meaning, mark
 
     drive(make_app(forked), scenario)
 

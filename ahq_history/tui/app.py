@@ -160,7 +160,7 @@ def _database(history: History) -> tuple[frozenset[str] | None, str | None]:
         return None, f"database: {found.error.message}"
     if found.rows is None:
         return None, None
-    return found.revisions, f"database: {len(found.rows.revisions)} row(s)"
+    return found.revisions, f"database: {len(found.rows.revisions)} row(s), ✓ = applied"
 
 
 def _title(worker_name: str) -> str:

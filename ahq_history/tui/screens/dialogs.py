@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import HorizontalGroup, Vertical, VerticalGroup, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
@@ -76,22 +76,33 @@ class PickRevision(ModalScreen[str | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the screen below it, read from its bindings so the list cannot go stale."""
+    """Every key of the screen below it, read from its bindings so the list cannot go stale, and what
+    the marks on its lines mean (`legend`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
-    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, keys: Sequence[tuple[str, str]], legend: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__()
         self.keys = list(keys)
+        self.legend = list(legend)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.keys), default=0)
-        lines = [f"{key:<{width}}  {description}" for key, description in self.keys]
         with Vertical(id="dialog"):
-            yield Static("Keys", id="dialog-title")
-            with VerticalScroll(id="dialog-details"):
-                yield Static("\n".join(lines), id="help-keys", markup=False)
+            with VerticalScroll(id="dialog-details"), HorizontalGroup(id="help-columns"):
+                with VerticalGroup(classes="help-column"):
+                    yield Static("Keys", classes="help-heading")
+                    yield Static(_columns(self.keys), id="help-keys", markup=False)
+                if self.legend:
+                    with VerticalGroup(classes="help-column"):
+                        yield Static("Marks on a line", classes="help-heading")
+                        yield Static(_columns(self.legend), id="help-legend", markup=False)
             yield Static("Escape closes this help.", id="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _columns(pairs: Sequence[tuple[str, str]]) -> str:
+    """`name  words` lines, the words lined up."""
+    width = max((len(name) for name, _ in pairs), default=0)
+    return "\n".join(f"{name:<{width}}  {words}" for name, words in pairs)

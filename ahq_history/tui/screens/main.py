@@ -29,7 +29,7 @@ from ahq_history.tui.state import (
     find,
 )
 from ahq_history.tui.widgets.detail import DetailPane
-from ahq_history.tui.widgets.graph_view import GraphView
+from ahq_history.tui.widgets.graph_view import LEGEND, GraphView
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -320,7 +320,7 @@ class MainScreen(Screen[None]):
         return keys
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.help_keys()))
+        self.app.push_screen(HelpScreen(self.help_keys(), LEGEND))
 
 
 def _key_names(keys: str) -> str:

@@ -25,6 +25,23 @@ from textual.strip import Strip
 from ahq_history.render import Row, graph_width, history_line
 from ahq_history.tui.state import History
 
+# What a line can show, left to right, for the help (`?`).
+LEGEND: tuple[tuple[str, str], ...] = (
+    ("✓", "applied: the database is at this revision or above it"),
+    ("●", "a revision; the lines join it to its parents below it"),
+    ("red id", "a head of a divergence: m merges, r re-parents"),
+    ("(head)", "nothing builds on it yet"),
+    ("(merge)", "a merge revision: it has two or more parents"),
+    ("(branchpoint)", "two or more revisions build on it"),
+    ("(base)", "it starts a history (marked when there are several)"),
+    ("(missing-parent)", "it names a parent that no file defines"),
+    ("label: NAME", "a branch label"),
+    ("[depends on ID]", "depends_on: ID is applied before it"),
+    ("published", "git: the commit that added it is on a remote branch"),
+    ("local", "git: committed here, not pushed"),
+    ("uncommitted", "git: the file is not committed yet"),
+)
+
 
 class GraphView(ScrollView, can_focus=True):
     """One line per revision: lanes, id, marks, message, author, date; a cursor selects one."""
