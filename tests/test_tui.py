@@ -389,6 +389,21 @@ def test_enter_writes_the_merge_and_the_graph_shows_one_head(forked: Path) -> No
     drive(make_app(forked), scenario)
 
 
+def test_the_written_notice_gives_the_upgrade_command_as_the_next_step(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MergeScreen) and screen.proposal is not None
+        (preview,) = screen.proposal.preview
+        await pilot.press("enter")
+        await settle(pilot)
+        (notice,) = [n for n in app._notifications if n.title == "Written"]
+        assert notice.message == f"merge {preview.revision}: {preview.relpath}\nNext: alembic upgrade head"
+
+    drive(make_app(forked), scenario)
+
+
 def test_the_merge_file_written_is_the_one_previewed(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         await pilot.press("m")
@@ -504,6 +519,21 @@ def test_r_on_bobs_local_head_moves_it_onto_alices(bob: Path) -> None:
         assert isinstance(main, MainScreen) and main.history is not None
         assert main.history.graph.heads == ["b2b2b2b2b2b2"]
         assert main.history.graph.parents("b2b2b2b2b2b2") == ["a1a1a1a1a1a1"]
+
+    drive(make_app(bob, database=False), scenario)
+
+
+def test_re_parenting_notice_names_the_configured_upgrade_command(bob: Path) -> None:
+    (bob / "pyproject.toml").write_text(
+        '[tool.ahq-history]\nupgrade-command = "flask --app backend.run db upgrade"\n')
+
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        (notice,) = [n for n in app._notifications if n.title == "Written"]
+        assert notice.message.splitlines()[-1] == "Next: flask --app backend.run db upgrade"
 
     drive(make_app(bob, database=False), scenario)
 

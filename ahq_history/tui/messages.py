@@ -52,3 +52,4 @@ class Written(Message):
 
     summary: str
     revision: str | None  # the merge revision written, or the new head after re-parenting
+    next_step: str | None = None  # the project's upgrade command: what to run now

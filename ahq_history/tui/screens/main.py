@@ -126,7 +126,8 @@ class MainScreen(Screen[None]):
         self.action_reload()
 
     def on_written(self, message: Written) -> None:
-        self.notify(message.summary, title="Written", timeout=8)
+        next_step = f"\nNext: {message.next_step}" if message.next_step else ""
+        self.notify(message.summary + next_step, title="Written", timeout=8, markup=False)
         self._select_next_load = message.revision
         self.action_reload()
 

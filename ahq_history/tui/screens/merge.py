@@ -99,7 +99,7 @@ class ChangeScreen(Screen[None]):
             written = actions.write(loaded, proposal)
             summary = "; ".join(f"{w.kind} {w.revision[:12]}: {w.relpath}" for w in written)
             self.app.call_from_thread(self.dismiss, None)
-            main.post_message(Written(summary, new_head(proposal, written)))
+            main.post_message(Written(summary, new_head(proposal, written), loaded.project.upgrade_command))
 
         self.ahq.background(work, "write")
 
