@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.worker import WorkerState
 
@@ -702,8 +703,39 @@ def test_merge_builder_needs_two_heads(forked: Path) -> None:
         assert isinstance(screen, MergeScreen) and screen.proposal is None
         status = screen.query_one(".change-status", Static)
         assert str(status.render()) == "select at least two heads to merge"
+        assert _offers_write(screen) is False
         await pilot.press("enter")
         assert isinstance(app.screen, MergeScreen)
+        assert str(status.render()) == "select at least two heads to merge"
         assert len(list((forked / "migrations/versions").glob("*.py"))) == 5
+
+    drive(make_app(forked), scenario)
+
+
+def _offers_write(screen: Screen[None]) -> bool:
+    """Whether the footer shows `⏎ Write it` (the bindings it draws are the screen's active ones)."""
+    return any(b.binding.action == "write" for b in screen.active_bindings.values())
+
+
+def test_refused_re_parent_does_not_offer_to_write(bob: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("j", "r")  # Alice's published head
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReparentScreen) and screen.proposal is not None
+        assert screen.proposal.refusals
+        assert _offers_write(screen) is False
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReparentScreen)
+
+    drive(make_app(bob, database=False), scenario)
+
+
+def test_a_merge_ready_to_write_offers_enter(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MergeScreen) and app.screen.proposal is not None
+        assert _offers_write(app.screen) is True
 
     drive(make_app(forked), scenario)

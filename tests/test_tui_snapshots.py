@@ -95,3 +95,12 @@ def test_broken_graph_dialog(tmp_path: Path, snap_compare: Any) -> None:
     path.write_text(path.read_text().replace("'aaaa00000001'", "'ffff99999999'"))
     commit_all(root, "dangling")
     assert snap_compare(app_for(root), terminal_size=SIZE, run_before=settle)
+
+
+def test_refused_re_parent_without_write_in_the_footer(bob: Path, snap_compare: Any) -> None:
+    async def open_refused(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "r")  # Alice's published head: refused, so Enter is not offered
+        await settle(pilot)
+
+    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=open_refused)

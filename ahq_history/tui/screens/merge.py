@@ -49,8 +49,27 @@ class ChangeScreen(Screen[None]):
     def __init__(self, history: History) -> None:
         super().__init__()
         self.history = history
-        self.proposal: Proposal | None = None
+        self._proposal: Proposal | None = None
+        self.nothing_asked = False  # nothing to propose (the merge builder with fewer than two heads)
         self.armed = False  # Enter once more to write despite conflicts
+
+    @property
+    def proposal(self) -> Proposal | None:
+        return self._proposal
+
+    @proposal.setter
+    def proposal(self, proposal: Proposal | None) -> None:
+        self._proposal = proposal
+        self.refresh_bindings()  # the footer offers Enter only when there is something to write
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`write` is hidden when there is nothing to write (refused, empty, or nothing asked); while
+        the preview is prepared it stays, and Enter says so."""
+        if action != "write":
+            return True
+        if self.proposal is None:
+            return not self.nothing_asked
+        return not self.refusal_reasons() and bool(self.proposal.plan.steps)
 
     @property
     def ahq(self) -> HistoryApp:
@@ -73,7 +92,8 @@ class ChangeScreen(Screen[None]):
     def action_write(self) -> None:
         proposal = self.proposal
         if proposal is None:
-            self.set_status("still preparing the preview…")
+            if not self.nothing_asked:  # else the status already says what is missing
+                self.set_status("still preparing the preview…")
             return
         if self.refusal_reasons():
             self.set_status("refused: nothing can be written (see the reasons above)", error=True)
@@ -147,7 +167,8 @@ class MergeScreen(ChangeScreen):
 
     def _propose(self) -> None:
         heads = self._selected_heads()
-        if len(heads) < 2:
+        self.nothing_asked = len(heads) < 2
+        if self.nothing_asked:
             self.proposal = None
             self.set_status("select at least two heads to merge", error=True)
             return
