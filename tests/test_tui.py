@@ -639,6 +639,28 @@ def test_a_broken_graph_opens_a_dialog_and_still_draws(forked: Path) -> None:
     drive(make_app(forked), scenario)
 
 
+def test_a_broken_graph_says_to_fix_it_first_and_m_and_r_wait(forked: Path) -> None:
+    path = forked / "migrations/versions/bbbb00000001_add_audit_log.py"
+    path.write_text(path.read_text().replace("'aaaa00000002'", "'ffff99999999'"))
+    notice = ("The revision graph is broken (1 problem): fix it first, then press R to reload; merging and "
+              "re-parenting wait until then")
+
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("enter")  # closes the broken-graph dialog
+        banner = app.screen.query_one("#banner", Static)
+        assert banner.display
+        text = str(banner.render())
+        assert text.splitlines()[0] == notice
+        assert "m merge" not in text and "re-parent)" not in text
+        await pilot.press("m")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert [n.message for n in app._notifications] == [notice, notice]
+
+    drive(make_app(forked), scenario)
+
+
 def test_a_missing_project_is_shown_in_a_dialog(tmp_path: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         dialog = app.screen

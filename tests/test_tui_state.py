@@ -10,7 +10,15 @@ from ahq_history.model import Revision
 from ahq_history.project import Project
 from ahq_history.render import GitColumns
 from ahq_history.scan import ScanResult
-from ahq_history.tui.state import build_history, divergence_summary, filtered_ids, find, view_rows
+from ahq_history.tui.state import (
+    banner_lines,
+    broken_notice,
+    build_history,
+    divergence_summary,
+    filtered_ids,
+    find,
+    view_rows,
+)
 
 
 def history_of(*revisions: Revision):  # type: ignore[no-untyped-def]
@@ -71,3 +79,32 @@ def test_divergence_summary_names_heads_authors_and_fork() -> None:
     (divergence,) = history.graph.divergences
     assert divergence_summary(history, divergence) == (
         "2 heads since aaaa: bbbb add audit log (Alice, published) and cccc add phone (Bob, local)")
+
+
+def test_banner_of_a_divergence_offers_merge_and_re_parent() -> None:
+    history = history_of(*FORK)
+    assert broken_notice(history) is None
+    assert banner_lines(history) == [
+        "Diverged (m merge, r re-parent): 2 heads since aaaa: bbbb add audit log and cccc add phone"]
+
+
+def test_banner_of_a_broken_graph_says_to_fix_it_first_instead_of_merging() -> None:
+    history = history_of(Revision("aaaa", message="create users"),
+                         Revision("bbbb", ("ffff",), message="add audit log", path="versions/bbbb.py",
+                                  parents_line=16),
+                         Revision("cccc", ("aaaa",), message="add phone"))
+    assert banner_lines(history) == [
+        "The revision graph is broken (1 problem): fix it first, then press R to reload; merging and "
+        "re-parenting wait until then",
+        "  versions/bbbb.py:16: revision bbbb names down_revision ffff, which no file defines",
+        "As drawn: 2 heads since no shared revision: bbbb add audit log and cccc add phone",
+    ]
+
+
+def test_banner_of_a_graph_with_several_problems_counts_them() -> None:
+    history = history_of(Revision("aaaa", message="create users"),
+                         Revision("bbbb", ("ffff",), message="add audit log"),
+                         Revision("cccc", ("eeee",), message="add phone"))
+    lines = banner_lines(history)
+    assert lines[0].startswith("The revision graph is broken (2 problems): fix them first")
+    assert lines[1] == "  revision bbbb names down_revision ffff, which no file defines (and 1 more)"

@@ -93,7 +93,7 @@ class HistoryApp(App[int]):
 
     def after_load(self, screen: MainScreen, history: History) -> None:
         """First facts are on screen: now ask git and the database (slower), and say if it is broken."""
-        if history.loaded.broken:
+        if history.errors:
             screen.show_broken(history)
         if self.read_git:
             self.background(lambda: _post(screen, GitLoaded(*_git(history))), "git")

@@ -12,6 +12,7 @@ from typing import Literal
 
 from ahq_history.graph import Divergence, RevisionGraph
 from ahq_history.loading import Loaded
+from ahq_history.model import Problem
 from ahq_history.render import GitColumns, Row, lanes
 
 Filter = Literal["all", "heads", "local", "unapplied"]
@@ -37,6 +38,11 @@ class History:
     def diverged_heads(self) -> frozenset[str]:
         return frozenset(h for d in self.graph.divergences for h in d.heads)
 
+    @cached_property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that break the graph (those `check` exits 3 for)."""
+        return tuple(p for p in self.loaded.problems if p.is_error)
+
     def with_git(self, git: Mapping[str, GitColumns] | None, note: str | None) -> History:
         return replace(self, git=git, git_note=note)
 
@@ -51,7 +57,7 @@ def build_history(loaded: Loaded) -> History:
     divergences): the screen's thread then only paints.
     """
     history = History(loaded=loaded, rows=tuple(lanes(loaded.graph)))
-    _ = loaded.graph.heads, history.diverged_heads
+    _ = loaded.graph.heads, history.diverged_heads, history.errors
     return history
 
 
@@ -123,6 +129,35 @@ def divergence_summary(history: History, divergence: Divergence) -> str:
     forks = ", ".join(f[:12] for f in divergence.forks) or "no shared revision"
     label = f" on {', '.join(divergence.labels)}" if divergence.labels else ""
     return f"{len(divergence.heads)} heads{label} since {forks}: " + " and ".join(parts)
+
+
+def problem_line(problem: Problem) -> str:
+    """`path:line: message`, as the broken-graph dialog lists a problem."""
+    if problem.path and problem.line:
+        return f"{problem.path}:{problem.line}: {problem.message}"
+    return problem.message
+
+
+def broken_notice(history: History) -> str | None:
+    """Why merging must wait, when the graph is broken; None when it is not."""
+    count = len(history.errors)
+    if not count:
+        return None
+    what, them = ("1 problem", "it") if count == 1 else (f"{count} problems", "them")
+    return (f"The revision graph is broken ({what}): fix {them} first, then press R to reload; "
+            "merging and re-parenting wait until then")
+
+
+def banner_lines(history: History) -> list[str]:
+    """The banner above the graph: each divergence with the keys that resolve it, or, when the graph is
+    broken, that it must be fixed first (a merge of a broken graph would only hide the problem)."""
+    divergences = history.graph.divergences
+    notice = broken_notice(history)
+    if notice is None:
+        return [f"Diverged (m merge, r re-parent): {divergence_summary(history, d)}" for d in divergences]
+    more = len(history.errors) - 1
+    first = problem_line(history.errors[0]) + (f" (and {more} more)" if more else "")
+    return [notice, f"  {first}", *(f"As drawn: {divergence_summary(history, d)}" for d in divergences)]
 
 
 def _state(git: GitColumns | None) -> str | None:

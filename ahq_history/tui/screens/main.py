@@ -24,9 +24,11 @@ from ahq_history.tui.state import (
     FILTERS,
     Filter,
     History,
-    divergence_summary,
+    banner_lines,
+    broken_notice,
     filter_unavailable_reason,
     find,
+    problem_line,
 )
 from ahq_history.tui.widgets.detail import DetailPane
 from ahq_history.tui.widgets.graph_view import LEGEND, GraphView
@@ -149,11 +151,9 @@ class MainScreen(Screen[None]):
     def _update_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         assert self.history is not None
-        divergences = self.history.graph.divergences
-        banner.display = bool(divergences)
-        if divergences:
-            lines = [f"Diverged (m merge, r re-parent): {divergence_summary(self.history, d)}"
-                     for d in divergences]
+        lines = banner_lines(self.history)
+        banner.display = bool(lines)
+        if lines:
             banner.update("\n".join(lines))
 
     def _update_status(self) -> None:
@@ -164,8 +164,8 @@ class MainScreen(Screen[None]):
                  f"filter: {self.filter}"]
         if self.needle:
             parts.append(f"search: {self.needle}")
-        if self.history.loaded.broken:
-            parts.append(f"BROKEN: {sum(p.is_error for p in self.history.loaded.problems)} problem(s)")
+        if self.history.errors:
+            parts.append(f"BROKEN: {len(self.history.errors)} problem(s)")
         for note in (self.history.git_note, self.history.database_note):
             if note:
                 parts.append(note)
@@ -283,7 +283,7 @@ class MainScreen(Screen[None]):
     def action_merge(self) -> None:
         from ahq_history.tui.screens.merge import MergeScreen
 
-        if self.history is None:
+        if self.history is None or self._broken_waits():
             return
         divergences = self.history.graph.divergences
         if not divergences:
@@ -296,7 +296,7 @@ class MainScreen(Screen[None]):
     def action_reparent(self) -> None:
         from ahq_history.tui.screens.reparent import ReparentScreen
 
-        if self.history is None:
+        if self.history is None or self._broken_waits():
             return
         if not self.history.graph.divergences:
             self.notify("one head: nothing to re-parent", severity="information")
@@ -305,12 +305,19 @@ class MainScreen(Screen[None]):
         named = (selected,) if selected in self.history.diverged_heads else ()
         self.app.push_screen(ReparentScreen(self.history, named))
 
+    def _broken_waits(self) -> bool:
+        """`m` and `r` on a broken graph: say it must be fixed first (True), as the banner does."""
+        notice = broken_notice(self.history) if self.history is not None else None
+        if notice:
+            self.notify(notice, severity="warning", markup=False)
+        return notice is not None
+
     def show_broken(self, history: History) -> None:
-        errors = [p for p in history.loaded.problems if p.is_error]
-        details = [f"{p.path}:{p.line}: {p.message}" if p.path and p.line else p.message for p in errors]
+        errors = history.errors
         self.app.push_screen(MessageDialog(
             "The revision graph is broken", f"{len(errors)} problem(s); what can be drawn is shown.",
-            details, hint="fix the files named here, then press R to reload", kind="broken"))
+            [problem_line(p) for p in errors], hint="fix the files named here, then press R to reload",
+            kind="broken"))
 
     def help_keys(self) -> list[tuple[str, str]]:
         bindings = [*self.app.BINDINGS, *GraphView.BINDINGS, *self.BINDINGS]
