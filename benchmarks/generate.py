@@ -52,7 +52,9 @@ def revision_text(rid: str, parents: tuple[str, ...], depends: str | None, label
     adds = "\n".join(f"    op.add_column({table!r}, sa.Column({c!r}, sa.String(length=120), nullable=True))"
                      for c in columns)
     drops = "\n".join(f"    op.drop_column({table!r}, {c!r})" for c in reversed(columns))
-    extra = "\n".join(f"    # reviewed: keep {c} nullable until the backfill has run" for c in columns)
+    notes = [f"    # reviewed: keep {c} nullable until the backfill has run" for c in columns]
+    notes += [f"    # step {n}: checked against the staging copy" for n in range(rng.randint(2, 24))]
+    extra = "\n".join(notes)
     return textwrap.dedent('''\
         """{message}
 
