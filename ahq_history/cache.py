@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +104,8 @@ def lookup(path: Path, key: str) -> dict[str, Any] | None:
 def store(path: Path, key: str, report: dict[str, Any]) -> None:
     """Write atomically; a cache that cannot be written is simply not kept."""
     try:
+        import tempfile  # only when writing: a warm check never needs it
+
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".check-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

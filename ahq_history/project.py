@@ -29,7 +29,6 @@ nearest pyproject.toml that has them, from the project root up to the git work-t
 from __future__ import annotations
 
 import configparser
-import importlib.util
 import os
 import re
 import tomllib
@@ -418,6 +417,8 @@ def _package_resource(value: str, base: Path) -> Path:
     parts = package.split(".")
     folder = base.joinpath(*parts)
     if not folder.is_dir():
+        import importlib.util  # only for `package:path` locations; kept off the hooks' fast path
+
         spec = importlib.util.find_spec(parts[0])  # finds the top package; runs none of its code
         locations = list(spec.submodule_search_locations or []) if spec is not None else []
         if not locations:
