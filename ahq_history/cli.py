@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ahq_history import __version__
-from ahq_history.errors import EXIT_USAGE, AhqError
+from ahq_history.errors import (
+    EXIT_USAGE,
+    AhqError,
+    BrokenGraphError,
+    ConfigError,
+    RefusedError,
+    UnreachableError,
+    UsageError,
+)
 
 # name -> (module, one-line help). Order is the order of `--help`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,12 +105,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def error_kind(error: AhqError) -> str:
+    """The documented kind (docs/json.md) an error belongs to; subclasses are details of ours."""
+    documented = (ConfigError, UsageError, UnreachableError, BrokenGraphError, RefusedError)
+    return next((kind.__name__ for kind in documented if isinstance(error, kind)), "AhqError")
+
+
 def report_error(error: AhqError, *, as_json: bool) -> None:
     """The one place an error becomes words: the message, then what to do."""
     if as_json:
         import json
 
-        payload = {"error": {"kind": type(error).__name__, "message": error.message, "hint": error.hint,
+        payload = {"error": {"kind": error_kind(error), "message": error.message, "hint": error.hint,
                              "exit_code": error.exit_code}}
         print(json.dumps(payload, indent=2))
         return

@@ -206,3 +206,15 @@ def test_conflict_markers_in_a_header_do_not_blame_the_child(linear: Path,
     code, report = check_json(linear, capsys)
     assert code == 3
     assert [p["kind"] for p in report["problems"]] == ["conflict-markers"]
+
+
+def test_json_error_kind_is_a_documented_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from ahq_history.gitrepo import NotARepository
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["kind"] == "ConfigError"
+    from ahq_history.cli import error_kind
+
+    assert error_kind(NotARepository("x")) == "UnreachableError"
