@@ -418,10 +418,11 @@ def _apply(step: _Step) -> None:
 def _undo(step: _Step, previous: str | None) -> None:
     if step.move_aside:
         os.replace(_legacy_path(step.hook), step.hook)
-    elif previous is None:
+    elif step.action == "installed":  # there was no file: remove ours
         step.hook.unlink(missing_ok=True)
-    elif step.action == "updated":
+    elif step.action == "updated" and previous is not None:
         _write_executable(step.hook, previous)
+    # "unchanged": nothing was written, so nothing to put back
 
 
 def _config_for_hooks(folder: HooksFolder, config: Path | None) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ahq_history import hooks
-from ahq_history.errors import ConfigError, RefusedError
+from ahq_history.errors import ConfigError, RefusedError, UnreachableError
 from tests.conftest import git
 from tests.hookgit import ROOT, cli, commit_all, project_repo, run_git, write_hook
 from tests.projects import add_revision
@@ -185,6 +185,24 @@ def test_install_refuses_when_a_foreign_hook_and_a_legacy_file_both_exist(repo: 
         f"{path} is not ours and post-commit.ahq-legacy already exists beside it: moving it aside would "
         "overwrite that file")
     assert _ours(_hooks_dir(repo)) == before  # post-merge and post-rewrite were not written either
+
+
+def test_failed_install_keeps_the_hooks_it_found_already_installed(repo: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    hooks.install(repo)
+    write_hook(_hooks_dir(repo) / "post-commit", "echo theirs\n")
+    before = {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()}
+    write = hooks._write_executable
+
+    def disk_full(path: Path, text: str) -> None:
+        if path.name == "post-commit":
+            raise OSError(28, "No space left on device")
+        write(path, text)
+
+    monkeypatch.setattr(hooks, "_write_executable", disk_full)
+    with pytest.raises(UnreachableError):
+        hooks.install(repo)
+    assert {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()} == before
 
 
 def test_core_hooks_path_inside_the_repository_is_used(repo: Path) -> None:
