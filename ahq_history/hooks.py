@@ -496,8 +496,12 @@ def _remove_one(name: str, hook: Path) -> Removal:
 
 
 def uninstall(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -> Uninstalled:
-    """Remove our hooks and put the legacy hooks back; foreign hooks are left alone. Idempotent."""
+    """Remove our hooks and put the legacy hooks back; foreign hooks are left alone. Idempotent.
+
+    Raises RefusedError, as `install` does, when core.hooksPath points outside the repository: hooks there
+    belong to the repositories that share the folder."""
     folder = find_hooks_folder(start)
+    refuse_outside(folder)
     try:
         removals = tuple(_remove_one(name, folder.path / name) for name in names)
     except OSError as error:

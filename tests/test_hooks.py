@@ -230,6 +230,18 @@ def test_core_hooks_path_outside_the_repository_is_refused(repo: Path, tmp_path:
     assert not shared.exists()
 
 
+def test_uninstall_leaves_a_folder_outside_the_repository_alone(repo: Path, tmp_path: Path) -> None:
+    hooks.install(repo)
+    other = project_repo(tmp_path / "other")
+    git(other, "config", "core.hooksPath", str(_hooks_dir(repo)))  # repo's hooks, shared with `other`
+    before = {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()}
+    with pytest.raises(RefusedError) as refused:
+        hooks.uninstall(other)
+    assert refused.value.message.startswith(f"core.hooksPath (set in {other / '.git' / 'config'}) points to "
+                                            f"{_hooks_dir(repo)}, outside this repository")
+    assert {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()} == before
+
+
 def test_hooks_install_command_refuses_outside_folder_with_exit_1(repo: Path, tmp_path: Path) -> None:
     git(repo, "config", "core.hooksPath", str(tmp_path / "shared-hooks"))
     done = cli(repo, "hooks", "install")
