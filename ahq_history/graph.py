@@ -94,7 +94,8 @@ class RevisionGraph:
         return labels
 
     def _link(self, rev: Revision) -> None:
-        for parent in rev.parents:
+        # A parent named twice is one edge and one child, as in Alembic (whose `nextrev` is a set).
+        for parent in dict.fromkeys(rev.parents):
             if parent not in self.revisions:
                 self._problems.append(Problem(
                     kind="dangling-parent", severity="error",

@@ -147,6 +147,11 @@ def test_resolve_head_is_refused_when_heads_diverge() -> None:
     assert diamond().resolve("head") == "d"
 
 
+def test_a_parent_named_twice_is_one_child_not_a_branch_point() -> None:
+    graph = RevisionGraph([rev("a"), rev("b", "a", "a")])
+    assert (graph.children("a"), graph.branchpoints, graph.mergepoints) == (["b"], [], ["b"])
+
+
 # -- agreement with Alembic's RevisionMap on generated graphs -------------------------------------
 
 
