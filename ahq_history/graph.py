@@ -339,5 +339,10 @@ class RevisionGraph:
         heads = [h for h in self.heads if label is None or label in self.branch_labels(h)]
         if len(heads) == 1:
             return heads[0]
+        if not heads:
+            if not self.revisions:
+                raise UsageError(f"'{name}' names no revision: the history has no revisions yet")
+            raise UsageError(f"'{name}' names no revision: a cycle leaves no head to name",
+                             hint="`ahq-history check` names the cycle")
         raise UsageError(f"'{name}' is ambiguous: there are {len(heads)} heads ({', '.join(heads)})",
                          hint="name one revision id, or run `ahq-history merge-heads`")

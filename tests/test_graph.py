@@ -152,6 +152,19 @@ def test_a_parent_named_twice_is_one_child_not_a_branch_point() -> None:
     assert (graph.children("a"), graph.branchpoints, graph.mergepoints) == (["b"], [], ["b"])
 
 
+def test_head_of_an_empty_history_says_there_are_no_revisions() -> None:
+    with pytest.raises(UsageError) as raised:
+        RevisionGraph([]).resolve("head")
+    assert raised.value.message == "'head' names no revision: the history has no revisions yet"
+
+
+def test_head_of_a_cycle_says_the_cycle_leaves_no_head() -> None:
+    with pytest.raises(UsageError) as raised:
+        RevisionGraph([rev("a", "b"), rev("b", "a")]).resolve("head")
+    assert raised.value.message == "'head' names no revision: a cycle leaves no head to name"
+    assert raised.value.hint == "`ahq-history check` names the cycle"
+
+
 # -- agreement with Alembic's RevisionMap on generated graphs -------------------------------------
 
 
