@@ -25,7 +25,9 @@ from ahq_history.model import Problem, Revision
 PARENT = "parent"  # edge kind: child -> parent through down_revision
 DEPENDS = "depends_on"  # edge kind: revision -> the revision it depends on
 
-MIN_PARTIAL_ID = 4  # Alembic accepts partial ids of four characters or more
+# Alembic 1.20 takes any unique prefix (even one character); we ask for four, so that a typed prefix
+# keeps naming the same revision as the history grows.
+MIN_PARTIAL_ID = 4
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ class RevisionGraph:
 
     def resolve(self, name: str) -> str:
         """A revision id from what a user typed: an id, a branch label, `head`, `label@head`,
-        or a partial id of four characters or more (as Alembic accepts them)."""
+        `revision@head` (as Alembic reads them), or a partial id of four characters or more."""
         if name in self.revisions:
             return name
         if name in self.labels:
@@ -334,9 +336,7 @@ class RevisionGraph:
         raise UsageError(f"no revision or branch label '{name}' in this history", hint=hint)
 
     def _single_head(self, label: str | None, name: str) -> str:
-        if label is not None and label not in self.labels:
-            raise UsageError(f"no branch label '{label}' in this history")
-        heads = [h for h in self.heads if label is None or label in self.branch_labels(h)]
+        heads = self.heads if label is None else self._heads_above(label)
         if len(heads) == 1:
             return heads[0]
         if not heads:
@@ -346,3 +346,12 @@ class RevisionGraph:
                              hint="`ahq-history check` names the cycle")
         raise UsageError(f"'{name}' is ambiguous: there are {len(heads)} heads ({', '.join(heads)})",
                          hint="name one revision id, or run `ahq-history merge-heads`")
+
+    def _heads_above(self, label: str) -> list[str]:
+        """The heads `label@head` names: those carrying the branch label, or, as Alembic also reads
+        `revision@head`, the heads at or above that revision."""
+        if label in self.labels:
+            return [h for h in self.heads if label in self.branch_labels(h)]
+        start = self.resolve(label)
+        above = self.descendants(start)
+        return [h for h in self.heads if h == start or h in above]

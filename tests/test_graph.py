@@ -165,6 +165,14 @@ def test_head_of_a_cycle_says_the_cycle_leaves_no_head() -> None:
     assert raised.value.hint == "`ahq-history check` names the cycle"
 
 
+def test_resolve_revision_at_head_names_the_head_above_it_as_alembic_does() -> None:
+    graph = RevisionGraph([rev("a"), rev("b1", "a"), rev("b2", "b1"), rev("c1", "a")])
+    assert graph.resolve("b1@head") == "b2"
+    assert graph.resolve("c1@head") == "c1"
+    with pytest.raises(UsageError, match="'a@head' is ambiguous: there are 2 heads"):
+        graph.resolve("a@head")
+
+
 # -- agreement with Alembic's RevisionMap on generated graphs -------------------------------------
 
 
