@@ -65,14 +65,14 @@ class VersionRows:
     note: str | None = None
 
 
+# `scheme://user:PASSWORD@...`: the password runs to the last `@`, so one holding `#`, `/`, `?` or `@`
+# unencoded (SQLAlchemy takes those as written) is hidden whole, and a URL Python cannot split is masked too.
+_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:/?#]*:)(?P<password>.*)@", re.S)
+
+
 def mask_url(url: str) -> str:
     """The URL with its password replaced by `***` (stdlib only: it works on URLs SQLAlchemy rejects too)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    userinfo, _, hostinfo = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return parts._replace(netloc=f"{user}:***@{hostinfo}").geturl()
+    return _PASSWORD.sub(r"\g<head>***@", url, count=1)
 
 
 def resolve_url(
@@ -310,10 +310,8 @@ def _unreachable(db_url: DatabaseUrl, reason: str) -> UnreachableError:
 
 
 def _password(url: str) -> str | None:
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
+    found = _PASSWORD.match(url)
+    return found["password"] if found else None
 
 
 def _driver_reason(error: BaseException) -> str:

@@ -91,6 +91,16 @@ def test_password_is_masked() -> None:
     assert mask_url("sqlite:///instance/app.db") == "sqlite:///instance/app.db"
 
 
+def test_password_with_url_characters_is_masked_whole() -> None:
+    assert mask_url("postgresql://bob:pa#ss/w?rd@db.local/app") == "postgresql://bob:***@db.local/app"
+    assert mask_url("postgresql://bob@corp:s3cret@db.local/app") == "postgresql://bob@corp:***@db.local/app"
+    assert mask_url("postgresql://bob@db.local:5432/app") == "postgresql://bob@db.local:5432/app"
+
+
+def test_url_that_python_cannot_split_is_still_masked() -> None:
+    assert mask_url("postgresql://bob:s3cret@[::1/app") == "postgresql://bob:***@[::1/app"
+
+
 def test_version_table_can_be_renamed_in_pyproject(tmp_path: Path) -> None:
     p = project(tmp_path, settings={"version-table": "ahq_versions", "version-table-schema": "meta"})
     assert version_table_settings(p) == ("ahq_versions", "meta")
