@@ -171,9 +171,11 @@ def _parse(db_url: DatabaseUrl) -> URL:
 
     try:
         url = make_url(db_url.url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:
+        # SQLAlchemy's one ValueError is int() of the port; its text may hold part of a password.
+        reason = _first_line(error) if isinstance(error, ArgumentError) else "its port is not a number"
         raise ConfigError(
-            f"cannot read the database URL {db_url.masked!r} (from {db_url.source}): {_first_line(error)}",
+            f"cannot read the database URL {db_url.masked!r} (from {db_url.source}): {reason}",
             "write it as dialect+driver://user:password@host:port/database, e.g. sqlite:///instance/app.db",
         ) from None
     return url.set(drivername=_sync_driver(url.drivername))

@@ -180,6 +180,15 @@ def test_bad_url_is_a_config_error(tmp_path: Path) -> None:
     )
 
 
+def test_url_whose_port_is_not_a_number_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        read("postgresql://bob:s3cret@db.local:54x2/app", tmp_path)
+    assert caught.value.message == (
+        "cannot read the database URL 'postgresql://bob:***@db.local:54x2/app' (from --database-url): "
+        "its port is not a number"
+    )
+
+
 def test_unknown_dialect_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         read("nosuchdb://x/y", tmp_path)
