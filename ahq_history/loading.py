@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ahq_history.model import Problem, Revision
 from ahq_history.project import Project, find_project
-from ahq_history.scan import ScanResult, scan_project, scan_text
+from ahq_history.scan import ScanResult, decode_source, scan_project, scan_text
 
 if TYPE_CHECKING:
     from ahq_history.graph import RevisionGraph
@@ -71,10 +71,17 @@ class Loaded:
 
 
 def _read(path: Path) -> str | None:
+    """The file's text decoded as the scanner (and Python) decode it: a UTF-8 BOM or a PEP 263 coding
+    line is honoured, so a file the scanner read is never refused or misparsed here. Newlines are
+    universal, as `read_text` gives them."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return None
+    text, _problem = decode_source(data, path.name)
+    if text is None or "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:

@@ -186,6 +186,17 @@ def test_show_reads_operations_from_upgrade_and_downgrade(linear: Path, capsys: 
     ]
 
 
+def test_show_reads_the_operations_of_a_file_saved_with_a_bom(linear: Path, capsys: Capture) -> None:
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    text = path.read_text().replace('"""Upgrade schema."""\n    pass',
+                                    "op.add_column('users', sa.Column('phone', sa.String()))")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    code, out, _err = cli(linear, capsys, "show", "aaaa00000002")
+    assert code == 0
+    up = _line_of(path, "def upgrade")
+    assert f"  {up + 1:>5}  adds column users.phone" in out.splitlines()
+
+
 def test_show_json_names_every_fact(merged: Path, capsys: Capture) -> None:
     code, report = cli_json(merged, capsys, "show", "dddd")
     assert code == 0

@@ -330,6 +330,18 @@ def test_lint_of_an_unknown_revision_is_a_usage_error(
     assert "no revision or branch label 'dddd0000' in this history" in capsys.readouterr().err
 
 
+def test_lint_reads_a_file_with_a_bom_or_a_coding_line_as_python_does(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = project / "migrations/versions/aaaa00000001_create_users.py"
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    second = project / "migrations/versions/bbbb00000002_drop_fax.py"
+    second.write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + second.read_bytes())
+    assert main(["lint", "--json", "aaaa", "bbbb"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["problems"] == []
+    assert [(f["check"], f["revision"]) for f in report["findings"]] == [("AHQ002", "bbbb00000002")]
+
+
 def test_configuration_in_pyproject_changes_the_answer(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "pyproject.toml").write_text(textwrap.dedent("""\

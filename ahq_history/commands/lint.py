@@ -73,10 +73,9 @@ def _lint(
     findings: list[Finding] = []
     problems: list[Problem] = []
     for revision in revisions:
-        try:
-            text = (loaded.project.root / revision.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem("unreadable", "error", f"cannot read {revision.path}: {error}",
+        text = loaded.source(revision)
+        if text is None:  # read by the scanner a moment ago: removed or unreadable since
+            problems.append(Problem("unreadable", "error", f"cannot read {revision.path}",
                                     revision.path, None, (revision.id,)))
             continue
         findings.extend(lint_source(revision, text, config))

@@ -72,10 +72,7 @@ def revision_detail(loaded: Loaded, rid: str, git: GitColumns | None = None) -> 
 
     graph = loaded.graph
     rev = graph.revisions[rid]
-    try:
-        source: str | None = (loaded.project.root / rev.path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        source = None
+    source = loaded.source(rev)
     return Detail(
         revision=rev,
         marks=revision_marks(graph, rid),
