@@ -7,6 +7,7 @@ SQLAlchemy is imported inside the functions that connect, so importing this modu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -204,7 +205,9 @@ def sqlite_path(url: URL, root: Path) -> Path | None:
         database = unquote(urlsplit(database).path)
     if database in ("", ":memory:"):
         return None
-    path = Path(database).expanduser()
+    path = Path(database)
+    with contextlib.suppress(RuntimeError):  # `~user` of no known user: taken as written
+        path = path.expanduser()
     return path if path.is_absolute() else root / path
 
 

@@ -189,6 +189,11 @@ def test_url_whose_port_is_not_a_number_is_a_config_error(tmp_path: Path) -> Non
     )
 
 
+def test_sqlite_path_naming_an_unknown_home_folder_is_taken_as_written(tmp_path: Path) -> None:
+    rows = read("sqlite:///~nosuchuser4ahq/app.db", tmp_path)
+    assert (rows.revisions, rows.note) == ((), NO_FILE_NOTE)
+
+
 def test_unknown_dialect_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         read("nosuchdb://x/y", tmp_path)
