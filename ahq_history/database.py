@@ -219,12 +219,27 @@ def _sqlite_engine(path: Path) -> Engine:
 
     # `mode=ro` makes SQLite refuse to create or write the file; a creator keeps odd characters in the
     # path (spaces, `?`, `#`) away from URL parsing.
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    path = path.resolve()
+    uri = f"file:{quote(str(path))}?mode=ro"
+    if _wal_mode(path) and not path.with_name(path.name + "-wal").exists():
+        # Read-only, SQLite would create -wal and -shm files for a WAL database and leave them behind;
+        # without a -wal file every committed row is in the main file, which `immutable` reads alone.
+        uri += "&immutable=1"
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=1.0)
 
     return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def _wal_mode(path: Path) -> bool:
+    """The SQLite header says WAL (bytes 18 and 19, the write and read versions, are 2)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header.startswith(b"SQLite format 3\0") and header[18:20] == b"\2\2"
 
 
 def _server_engine(db_url: DatabaseUrl, url: URL, timeout: float) -> Engine:

@@ -141,6 +141,28 @@ def test_sqlite_read_leaves_the_file_byte_for_byte(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no journal or wal left behind
 
 
+def test_sqlite_read_of_a_wal_database_creates_no_file(tmp_path: Path) -> None:
+    path = sqlite_db(tmp_path / "app.db", "aaaa00000001")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=wal")  # kept in the file; -wal and -shm go when it closes
+    conn.close()
+    assert read(f"sqlite:///{path}", tmp_path).revisions == ("aaaa00000001",)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+def test_sqlite_read_sees_rows_still_in_the_wal_file(tmp_path: Path) -> None:
+    path = sqlite_db(tmp_path / "app.db", "aaaa00000001")
+    writer = sqlite3.connect(path)
+    try:
+        writer.execute("PRAGMA journal_mode=wal")
+        writer.execute("PRAGMA wal_autocheckpoint=0")  # the new row stays in app.db-wal
+        with writer:
+            writer.execute("UPDATE alembic_version SET version_num = 'bbbb00000002'")
+        assert read(f"sqlite:///{path}", tmp_path).revisions == ("bbbb00000002",)
+    finally:
+        writer.close()
+
+
 def test_sqlite_without_version_table_holds_nothing(tmp_path: Path) -> None:
     sqlite_db(tmp_path / "app.db", table="users")
     rows = read("sqlite:///app.db", tmp_path)
