@@ -163,7 +163,7 @@ def log_history(repo: GitRepo, tips: Sequence[str], exclude: Iterable[str], path
     return repo.run(
         "log", "-z", f"--format={LOG_FORMAT}", "--raw", "--no-abbrev", "-M", "-c", "--full-history",
         "--sparse", "--reverse", "--topo-order", "--ignore-missing",
-        *tips, "--not", *exclude, "--", *pathspecs,
+        *tips, "--not", *exclude, "--", *_pathspecs(pathspecs),
     )
 
 
@@ -173,7 +173,7 @@ def work_tree_status(repo: GitRepo, pathspecs: Sequence[str]) -> dict[str, str]:
     if not pathspecs:
         return {}
     out = repo.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
-                   *pathspecs, strip_newline_in_stdout=False)
+                   *_pathspecs(pathspecs), strip_newline_in_stdout=False)
     found = {}
     for entry in out.split("\0"):
         if len(entry) > 3:
@@ -185,7 +185,7 @@ def tree_blobs(repo: GitRepo, commit: str | None, pathspecs: Sequence[str]) -> d
     """path -> blob of every file under `pathspecs` in `commit` (paths relative to the repository root)."""
     if commit is None or not pathspecs:
         return {}
-    out = repo.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs,
+    out = repo.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *_pathspecs(pathspecs),
                    strip_newline_in_stdout=False)
     found = {}
     for entry in out.split("\0"):
@@ -195,6 +195,12 @@ def tree_blobs(repo: GitRepo, commit: str | None, pathspecs: Sequence[str]) -> d
             if kind == "blob":
                 found[path] = sha
     return found
+
+
+def _pathspecs(paths: Sequence[str]) -> list[str]:
+    """Repository paths as git takes them: the root ("", a version location at the top) is ".", as git
+    refuses an empty pathspec (commands run at the work tree root)."""
+    return [path or "." for path in paths]
 
 
 def blob_bytes(repo: GitRepo, blobs: Iterable[str]) -> dict[str, bytes]:

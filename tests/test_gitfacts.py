@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,20 @@ def test_a_cache_tail_for_another_base_is_ignored(forked: Story) -> None:
     history = gitcache.load(gitfacts.cache_file(place), place.pathspecs, frozenset())
     place.repo.close()
     assert history is not None and "f" * 40 not in history.index
+
+
+def test_provenance_of_a_version_location_at_the_repository_root(tmp_path: Path) -> None:
+    from tests.projects import alembic_project
+
+    root = alembic_project(tmp_path / "root")
+    ini = root / "alembic.ini"
+    ini.write_text(re.sub(r"^# version_locations = .*$", "version_locations = %(here)s", ini.read_text(),
+                          count=1, flags=re.M))
+    path = add_revision(root, "create users", BASE_REV)
+    assert path.parent == root
+    git(root, "init", "-q", "-b", "main")
+    commit = commit_all(root, "start", ALICE)
+    found = gitfacts.git_view(load(ini))
+    added = found.provenance[BASE_REV].added
+    assert (found.note, added and added.sha) == ("no remote-tracking branch: whether a revision is published "
+                                                 "is unknown", commit)
