@@ -1,9 +1,9 @@
 """A cache of `check` reports keyed on what they depend on, read with the standard library alone.
 
-The key covers the configuration file, every revision file's name, size and mtime (so an edited, added
-or removed file is noticed), the state of git's refs when there is a repository (so a commit, pull or
-push is noticed), and the tool's version. The cache lives under the repository's git folder, or the
-user's cache folder outside git, so it never dirties the work tree.
+The key covers the configuration file, which version locations exist, every revision file's name, size
+and mtime (so an edited, added or removed file is noticed), the state of git's refs when there is a
+repository (so a commit, pull or push is noticed), and the tool's version. The cache lives under the
+repository's git folder, or the user's cache folder outside git, so it never dirties the work tree.
 """
 
 from __future__ import annotations
@@ -72,8 +72,11 @@ def cache_key(project: Project, files: list[str], variant: str, gitdir: Path | N
     """A digest of everything a `check` report depends on; `variant` names the options used."""
     digest = hashlib.sha1(usedforsecurity=False)
     configs = project.config_files or (project.config_path,)
+    # A location's existence, not its stat: a missing one is warned about, and an editor's swap file
+    # changing the folder's mtime must not cost a miss.
+    locations = (f"{location}:{location.exists()}" for location in project.version_locations)
     for part in (__version__, str(CACHE_FORMAT), variant, *map(_stat_key, configs),
-                 *map(str, project.version_locations), *git_state(gitdir), *map(_stat_key, files)):
+                 *locations, *git_state(gitdir), *map(_stat_key, files)):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
     return digest.hexdigest()
