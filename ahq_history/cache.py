@@ -1,9 +1,10 @@
 """A cache of `check` reports keyed on what they depend on, read with the standard library alone.
 
-The key covers the configuration file, which version locations exist, every revision file's name, size
-and mtime (so an edited, added or removed file is noticed), the state of git's refs when there is a
-repository (so a commit, pull or push is noticed), and the tool's version. The cache lives under the
-repository's git folder, or the user's cache folder outside git, so it never dirties the work tree.
+The key covers the configuration file, which version locations exist, every revision file's name, size,
+mtime, ctime and inode (so an edited, added or removed file is noticed, also when a tool kept its size
+and put its mtime back), the state of git's refs when there is a repository (so a commit, pull or push
+is noticed), and the tool's version. The cache lives under the repository's git folder, or the user's
+cache folder outside git, so it never dirties the work tree.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def _stat_key(path: Path | str) -> str:
         st = os.stat(path)
     except OSError:
         return f"{path}:-"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    # ctime and inode as git's index keeps them: a rewrite that kept the size and restored the mtime
+    # (cp -p, rsync -t, tar, os.utime) still changes them.
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def git_state(gitdir: Path | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,20 @@ def linear(tmp_path: Path) -> Path:
     add_revision(root, "create users", "aaaa00000001")
     add_revision(root, "add users phone", "aaaa00000002")
     return root
+
+
+def test_an_edit_that_keeps_the_size_and_restores_the_mtime_is_noticed(
+        linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
+    check_json(linear, capsys)
+    before = path.stat()
+    text = path.read_text()
+    edited = text.replace("= 'aaaa00000001'", "= 'aaaa00000009'")  # same size: a typo in the parent id
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p, rsync -t or tar leave it
+    report = check_json(linear, capsys)
+    assert [p["kind"] for p in report["problems"]] == ["dangling-parent"]
 
 
 def test_a_version_location_created_since_is_no_longer_called_missing(
