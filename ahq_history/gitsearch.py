@@ -204,15 +204,16 @@ def _in_deleted_files(
     repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool
 ) -> list[GitSighting]:
     # Pickaxe limited to deletions whose text held the id; the text is then checked to define it.
-    out = repo.git.log("--all", "--diff-filter=D", f"-S{revision_id}",
+    # -z: names as they are (git would quote a name with non-ASCII or special characters).
+    out = repo.git.log("--all", "--diff-filter=D", f"-S{revision_id}", "-z",
                        f"--format={_RECORD}{_COMMIT_FORMAT}", "--name-only", "--", *version_paths)
     folders = ["" if folder == "." else folder for folder in version_paths]
     sightings = []
     for record in filter(None, out.split(_RECORD)):
-        header, _, names = record.partition("\n")
+        header, _, names = record.partition("\0")
         deleted = _commit(header)
         parent = header.split(_FIELD)[1].split(" ")[0]
-        paths = revision_paths_in(filter(None, (name.strip() for name in names.splitlines())), folders,
+        paths = revision_paths_in(filter(None, names.removeprefix("\n").split("\0")), folders,
                                   recursive=recursive)
         for path in paths if parent else ():
             revision = _defines(_blob_text(repo, f"{parent}:{path}"), path, revision_id)

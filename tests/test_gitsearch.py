@@ -69,6 +69,17 @@ def test_deleted_file_names_the_deleting_commit_and_the_last_that_had_it(story: 
     assert sighting.checkout == before[:12]
 
 
+def test_deleted_file_with_a_non_ascii_name_is_found(story: Path) -> None:
+    git(story, "checkout", "-q", "feature/audit")
+    named = "migrations/versions/journal d'audit é.py"
+    git(story, "mv", AUDIT_PATH, named)
+    commit(story, "rename")
+    (story / named).unlink()
+    commit(story, "drop it")
+    found = find_revision_in_git(story, AUDIT, VERSIONS)
+    assert [(s.kind, s.path) for s in found] == [("deleted", named)]
+
+
 def test_renamed_file_is_not_reported_as_deleted(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     git(story, "mv", AUDIT_PATH, "migrations/versions/audit.py")
