@@ -1,10 +1,11 @@
 """A cache of `check` reports keyed on what they depend on, read with the standard library alone.
 
-The key covers the configuration file, which version locations exist, every revision file's name, size,
+The key covers the configuration files, which version locations exist, every revision file's name, size,
 mtime, ctime and inode (so an edited, added or removed file is noticed, also when a tool kept its size
-and put its mtime back), the state of git's refs when there is a repository (so a commit, pull or push
-is noticed), and the tool's version. The cache lives under the repository's git folder, or the user's
-cache folder outside git, so it never dirties the work tree.
+and put its mtime back), git's HEAD, refs, index, config and pseudo-refs such as FETCH_HEAD when there
+is a repository (so a commit, fetch, pull or push is noticed), and the tool's version. The cache lives
+under the repository's git folder, or the user's cache folder outside git, so it never dirties the work
+tree.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ahq_history import __version__
 from ahq_history.project import Project
 
 CACHE_FORMAT = 1
+# Refs kept outside refs/ (per work tree); `git fetch URL BRANCH` moves FETCH_HEAD alone.
+_PSEUDO_REFS = ("FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 
 
 def git_dir(start: Path) -> Path | None:
@@ -52,12 +55,14 @@ def _stat_key(path: Path | str) -> str:
 
 
 def git_state(gitdir: Path | None) -> list[str]:
-    """What changes when a commit, fetch, pull, checkout or push happens: HEAD, refs, the index."""
+    """What changes when a commit, fetch, pull, checkout or push happens: HEAD, refs, the index, the
+    shallow boundary, the config (`@{upstream}`, remotes) and the pseudo-refs `--against` may name."""
     if gitdir is None:
         return ["no-git"]
     common = _common_dir(gitdir)
     parts = [_read(gitdir / "HEAD"), _stat_key(gitdir / "index"), _stat_key(common / "packed-refs"),
-             _stat_key(gitdir / "shallow")]
+             _stat_key(common / "shallow"), _stat_key(common / "config"),
+             *(_stat_key(gitdir / name) for name in _PSEUDO_REFS)]
     refs = common / "refs"
     for folder, _dirs, files in os.walk(refs):
         parts.extend(_stat_key(Path(folder) / name) for name in sorted(files))

@@ -11,6 +11,7 @@ import pytest
 
 from ahq_history.cli import main
 from tests.conftest import git
+from tests.gitstory import ALICE, ALICE_REV, BASE_REV, Story, commit_all
 from tests.projects import add_revision, alembic_project
 
 
@@ -53,3 +54,19 @@ def test_a_version_location_created_since_is_no_longer_called_missing(
     assert [p["kind"] for p in first["problems"]] == ["missing-version-location"]
     (linear / "more").mkdir()
     assert check_json(linear, capsys)["problems"] == []
+
+
+def test_against_fetch_head_notices_a_new_fetch(story: Story, capsys: pytest.CaptureFixture[str]) -> None:
+    add_revision(story.alice, "add audit log", ALICE_REV, head=BASE_REV)
+    commit_all(story.alice, "audit log", ALICE)
+    git(story.alice, "push", "-q", "origin", "main")
+    # A fetch from a URL (not a configured remote) moves FETCH_HEAD and no ref.
+    git(story.bob, "fetch", "-q", str(story.origin), "main")
+    first = check_json(story.bob, capsys, "--against", "FETCH_HEAD")
+    assert [h["revision"] for h in first["heads"]] == [ALICE_REV]
+    add_revision(story.alice, "add audit index", "a11ce0000002", head=ALICE_REV)
+    commit_all(story.alice, "audit index", ALICE)
+    git(story.alice, "push", "-q", "origin", "main")
+    git(story.bob, "fetch", "-q", str(story.origin), "main")
+    second = check_json(story.bob, capsys, "--against", "FETCH_HEAD")
+    assert [h["revision"] for h in second["heads"]] == ["a11ce0000002"]
