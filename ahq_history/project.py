@@ -270,13 +270,16 @@ def read_pyproject(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {error}", hint="fix the TOML syntax") from None
 
 
-def _tool_table(path: Path, name: str, *, cheap: bool = True) -> dict[str, Any] | None:
-    """`[tool.<name>]` of a pyproject.toml, or None. With `cheap`, files not naming it are not parsed."""
+def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
+    """`[tool.<name>]` of a pyproject.toml, or None. Files that do not mention `name` are not parsed."""
     if not path.is_file():
         return None
-    if cheap and name.encode() not in path.read_bytes():
+    if name.encode() not in path.read_bytes():
         return None
-    table = read_pyproject(path).get("tool", {}).get(name)
+    tool = read_pyproject(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
+    table = tool.get(name)
     if table is None:
         return None
     if not isinstance(table, dict):

@@ -451,6 +451,11 @@ def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
                                         "column 9)")
 
 
+def test_a_tool_key_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('tool = "alembic"\n')
+    assert broken(tmp_path).message == f"{tmp_path / 'pyproject.toml'}: [tool] must be a table, not str"
+
+
 def test_invalid_path_separator(tmp_path: Path) -> None:
     alembic_init(tmp_path)
     ini = tmp_path / "alembic.ini"
