@@ -7,6 +7,8 @@ functions.
 
 from __future__ import annotations
 
+import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,16 +98,16 @@ def database_status(
     found: dict[str, tuple[GitSighting, ...]] = {}
     elsewhere: dict[str, RevisionGraph] = {}
     notes: dict[str, str] = {}
-    branch = None
+    branch = top = None
     if search_git:
         try:
-            branch, found, elsewhere = _search(project, missing)
+            top, branch, found, elsewhere = _search(project, missing)
         except AhqError as error:  # no git, not a repository: the report still stands without it
             notes = dict.fromkeys(missing, f"git was not searched: {error.message}")
     state = compare(graph, rows.revisions, elsewhere)
     unknown = tuple(
         _unknown_report(project, item.revision, found.get(item.revision, ()), item.shared, item.ahead,
-                        branch, notes.get(item.revision) or (None if not search_git else NOT_FOUND_NOTE))
+                        branch, notes.get(item.revision) or (None if not search_git else NOT_FOUND_NOTE), top)
         for item in state.unknown
     )
     return StatusReport(rows, source, state, unknown, branch, project.upgrade_command)
@@ -113,7 +115,7 @@ def database_status(
 
 def _search(
     project: Project, missing: list[str]
-) -> tuple[str, dict[str, tuple[GitSighting, ...]], dict[str, RevisionGraph]]:
+) -> tuple[Path, str, dict[str, tuple[GitSighting, ...]], dict[str, RevisionGraph]]:
     from ahq_history import gitsearch
 
     top = gitsearch.toplevel(project.root)
@@ -131,7 +133,7 @@ def _search(
         if commit not in trees:
             trees[commit] = gitsearch.history_at(top, commit, folders, recursive=project.recursive)
         elsewhere[revision] = trees[commit]
-    return branch, found, elsewhere
+    return top, branch, found, elsewhere
 
 
 def version_folders(project: Project, top: Path) -> list[str]:
@@ -147,15 +149,18 @@ def version_folders(project: Project, top: Path) -> list[str]:
 
 def _unknown_report(
     project: Project, revision: str, sightings: tuple[GitSighting, ...], shared: str | None, ahead: bool,
-    branch: str | None, note: str | None,
+    branch: str | None, note: str | None, top: Path | None,
 ) -> UnknownReport:
-    if not sightings or branch is None:
+    if not sightings or branch is None or top is None:
         return UnknownReport(revision, sightings, shared, ahead, (), note)
     best = sightings[0]
     if best.ref == branch:
-        # Committed on this very branch, yet missing from the work tree: bring the file back.
-        return UnknownReport(revision, sightings, shared, ahead, (f"git checkout HEAD -- {best.path}",),
-                             f"the file {best.path} is committed on {branch} but missing from the work tree")
+        # Committed on this very branch, yet missing from the work tree: bring the file back. The steps run
+        # in the project folder (as its upgrade command does), so the path is taken from there.
+        path = Path(os.path.relpath(top.resolve() / best.path, project.root.resolve())).as_posix()
+        step = f"git checkout HEAD -- {shlex.quote(path)}"
+        return UnknownReport(revision, sightings, shared, ahead, (step,),
+                             f"the file {path} is committed on {branch} but missing from the work tree")
     steps = steps_back(best.checkout, shared, upgrade_command=project.upgrade_command, return_to=branch,
                        flask=project.layout == "flask-migrate")
     return UnknownReport(revision, sightings, shared, ahead, steps)

@@ -13,7 +13,16 @@ import pytest
 
 from ahq_history.cli import main
 from tests.conftest import git
-from tests.dbstory import AUDIT, BASE, WORKFLOWS, alembic_cli, alembic_upgrade, bob_story, commit
+from tests.dbstory import (
+    AUDIT,
+    BASE,
+    PLACEHOLDER,
+    WORKFLOWS,
+    alembic_cli,
+    alembic_upgrade,
+    bob_story,
+    commit,
+)
 from tests.projects import add_revision, alembic_project
 
 AUDIT_PATH = f"migrations/versions/{AUDIT}_add_audit_log.py"
@@ -243,6 +252,27 @@ def test_revision_file_missing_from_the_work_tree_is_restored_from_head(
     assert unknown["note"] == f"the file {path} is committed on main but missing from the work tree"
     follow(story, unknown["steps"])
     assert status_json(story, capsys)[0] == 0
+
+
+def test_missing_file_of_a_project_in_a_sub_folder_is_restored_by_the_printed_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    root = alembic_project(repo / "my app")
+    ini = root / "alembic.ini"
+    (root / "migrations" / "my versions").mkdir()
+    ini.write_text(ini.read_text().replace(PLACEHOLDER, "sqlalchemy.url = sqlite:///app.db").replace(
+        "[alembic]", "[alembic]\nversion_locations = %(here)s/migrations/my versions", 1))
+    git(repo, "init", "-q", "-b", "main")
+    path = add_revision(root, "create users", BASE)
+    commit(repo, "create users")
+    alembic_cli(root, "upgrade", "head")
+    path.unlink()
+    _code, report = status_json(root, capsys)
+    (unknown,) = report["unknown"]
+    assert unknown["steps"] == [f"git checkout HEAD -- 'migrations/my versions/{path.name}'"]
+    follow(root, unknown["steps"])
+    assert path.is_file()
 
 
 def test_no_search_skips_git(bob_switched: Path, capsys: pytest.CaptureFixture[str]) -> None:
