@@ -163,8 +163,8 @@ def steps_back(
     remote-tracking ref or a commit); without a shared revision the way back is `base`.
     """
     return (
-        f"git checkout {checkout}",
+        f"git checkout {shlex.quote(checkout)}",
         downgrade_command(upgrade_command, shared or "base", flask=flask),
-        f"git checkout {return_to}",
+        f"git checkout {shlex.quote(return_to)}",
         upgrade_command,
     )

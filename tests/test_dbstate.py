@@ -134,6 +134,11 @@ def test_steps_back_check_out_downgrade_return_upgrade() -> None:
     )
 
 
+def test_steps_back_quote_branch_names_the_shell_would_split() -> None:
+    steps = steps_back("fix/it's", "b", upgrade_command="alembic upgrade head", return_to="main&co")
+    assert (steps[0], steps[2]) == ("git checkout 'fix/it'\"'\"'s'", "git checkout 'main&co'")
+
+
 def test_steps_back_without_shared_revision_go_to_base() -> None:
     steps = steps_back("origin/x", None, upgrade_command="flask db upgrade", return_to="main", flask=True)
     assert steps[1] == "flask db downgrade base"
