@@ -10,6 +10,7 @@ tree.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -113,14 +114,18 @@ def lookup(path: Path, key: str) -> dict[str, Any] | None:
 
 
 def store(path: Path, key: str, report: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written is simply not kept."""
-    try:
-        import tempfile  # only when writing: a warm check never needs it
+    """Write atomically; a cache that cannot be written is simply not kept (nor is its temporary file)."""
+    import tempfile  # only when writing: a warm check never needs it
 
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".check-", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"key": key, "report": report}, handle)
         os.replace(temp, path)
     except OSError:
-        return
+        with contextlib.suppress(OSError):
+            os.unlink(temp)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ahq_history import cache
 from ahq_history.cli import main
 from tests.conftest import git
 from tests.gitstory import ALICE, ALICE_REV, BASE_REV, Story, commit_all
@@ -70,3 +71,13 @@ def test_against_fetch_head_notices_a_new_fetch(story: Story, capsys: pytest.Cap
     git(story.bob, "fetch", "-q", str(story.origin), "main")
     second = check_json(story.bob, capsys, "--against", "FETCH_HEAD")
     assert [h["revision"] for h in second["heads"]] == ["a11ce0000002"]
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.json, "dump", disk_full)
+    cache.store(tmp_path / "ahq-history" / "check-x.json", "key", {"revisions": 1})
+    assert list((tmp_path / "ahq-history").iterdir()) == []
