@@ -145,6 +145,8 @@ def render_plan(
     if rev_id is not None and len(plan.steps) != 1:
         raise UsageError(f"--rev-id names one revision, but there are {len(plan.steps)} merges to write",
                          hint="leave --rev-id out, or name the heads of one divergence")
+    if rev_id:
+        _check_rev_id(rev_id, graph)
     rendered: list[Written] = []
     for step in plan.steps:
         if isinstance(step, MergeStep):
@@ -153,6 +155,16 @@ def render_plan(
         else:
             rendered.extend(render_rebase(project, graph, step))
     return rendered
+
+
+def _check_rev_id(rev_id: str, graph: RevisionGraph) -> None:
+    """Alembic makes the id part of the file name: a `/` or `..` would write outside the version folder."""
+    if not re.fullmatch(r"\w+", rev_id):
+        raise UsageError(f"--rev-id {rev_id!r} is not a revision id: use letters, digits and underscores",
+                         hint="leave --rev-id out to draw a new id, as Alembic does")
+    if rev_id in graph.revisions:
+        raise UsageError(f"--rev-id {rev_id} is already a revision ({graph.revisions[rev_id].path})",
+                         hint="choose another id, or leave --rev-id out to draw a new one")
 
 
 def _check_still_current(project: Project, plan: Plan, rendered: Sequence[Written]) -> None:

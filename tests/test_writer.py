@@ -287,6 +287,22 @@ def test_rev_id_is_refused_for_several_merges(project: Path) -> None:
         apply_plan(loaded.project, loaded.graph, Plan("merge", (step, step)), rev_id="c0ffee000001")
 
 
+def test_rev_id_with_a_path_in_it_is_refused_and_nothing_is_written(project: Path) -> None:
+    before = snapshot(project)
+    with pytest.raises(UsageError) as refused:
+        write(project, rev_id="../../x", dry_run=True)
+    assert refused.value.message == ("--rev-id '../../x' is not a revision id: use letters, digits and "
+                                     "underscores")
+    assert snapshot(project) == before
+
+
+def test_rev_id_of_an_existing_revision_is_refused(project: Path) -> None:
+    with pytest.raises(UsageError) as refused:
+        write(project, rev_id="a0000000base")
+    assert refused.value.message == ("--rev-id a0000000base is already a revision "
+                                     "(migrations/versions/a0000000base_create_users.py)")
+
+
 def test_a_new_merge_file_gets_the_permissions_of_any_new_file(project: Path) -> None:
     umask = os.umask(0o022)
     try:
