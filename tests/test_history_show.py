@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ahq_history.cli import main
+from ahq_history.commands.show import function_source
 from tests.conftest import git
 from tests.hookgit import ALICE, BOB, commit_all, team
 from tests.projects import add_revision, alembic_project
@@ -195,6 +196,12 @@ def test_show_reads_the_operations_of_a_file_saved_with_a_bom(linear: Path, caps
     assert code == 0
     up = _line_of(path, "def upgrade")
     assert f"  {up + 1:>5}  adds column users.phone" in out.splitlines()
+
+
+def test_function_source_of_an_absurdly_nested_file_is_none_not_a_crash() -> None:
+    source = "x = " + "-" * 200_000 + "1\n\ndef upgrade():\n    pass\n"  # the parser runs out of stack
+    assert function_source(source, "upgrade") is None
+    assert function_source("def upgrade():\n    pass\n", "upgrade") == (1, "def upgrade():\n    pass")
 
 
 def test_show_json_names_every_fact(merged: Path, capsys: Capture) -> None:

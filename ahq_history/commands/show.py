@@ -91,7 +91,7 @@ def function_source(source: str, name: str) -> tuple[int, str] | None:
     """The first line number and text of the module-level function `name` (None when absent)."""
     try:
         module = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # as ops.read_operations: absurd nesting
         return None
     lines = source.splitlines()
     for node in module.body:
