@@ -283,7 +283,15 @@ def _evaluate(node: ast.expr, line: int) -> _Assign:
     try:
         return _Assign(line, ast.literal_eval(node))
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _Assign(line, None, literal=False, source=ast.unparse(node))
+        return _Assign(line, None, literal=False, source=_unparsed(node))
+
+
+def _unparsed(node: ast.expr) -> str:
+    """The value's source for a message; `ast.unparse` recurses once per level of an absurd nesting."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "(an expression nested too deeply to show)"
 
 
 def _salvage(text: str) -> _Extracted:

@@ -356,6 +356,14 @@ def test_non_literal_down_revision_is_an_error_and_the_revision_is_kept(project_
                                "ids as strings (or None for a base)")
 
 
+def test_a_non_literal_nested_too_deeply_to_show_is_still_a_non_literal_error() -> None:
+    revision, problems = scan_text('revision = "r3"\ndown_revision = ' + "-" * 600 + "1\n", "r3.py")
+    assert revision is not None and revision.parents == ()
+    (problem,) = problems
+    assert (problem.kind, problem.line) == ("non-literal", 2)
+    assert problem.message.startswith("down_revision of revision r3 is not a literal: `(an expression nested")
+
+
 def test_non_literal_branch_labels_is_a_warning(project_dir: Path) -> None:
     revisions, problems = scan_one(project_dir, "expand.py", '''\
         """expand"""
