@@ -196,8 +196,8 @@ def test_a_head_whose_body_does_not_parse_is_warned_about(linear: Path,
     assert "aaaa00000002" in problem["message"]
 
 
-def test_a_head_saved_with_a_utf8_bom_is_not_called_invalid_python(linear: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_head_saved_with_a_utf8_bom_is_not_called_invalid_python(
+        linear: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as some Windows editors save
     code, report = check_json(linear, capsys)
