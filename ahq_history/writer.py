@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
 
-from ahq_history.errors import AhqError, BrokenGraphError, RefusedError, UsageError
+from ahq_history.errors import AhqError, BrokenGraphError, RefusedError, UnreachableError, UsageError
 from ahq_history.model import Revision
 from ahq_history.plan import MergeStep, Move, Plan, RebaseStep
 
@@ -121,10 +121,15 @@ def apply_plan(
     undo = _Undo()
     try:
         for item in rendered:
-            if item.kind == "merge":
-                _create(item.path, item.data, undo)
-            else:
-                _replace(item, undo)
+            try:
+                if item.kind == "merge":
+                    _create(item.path, item.data, undo)
+                else:
+                    _replace(item, undo)
+            except OSError as error:  # a full disk, a read-only folder: words, not a traceback
+                raise UnreachableError(f"cannot write {item.relpath}: {error.strerror or error}; nothing was "
+                                       "kept", hint=f"check the free space and permissions of "
+                                       f"{_relative(item.path.parent, project.root)}") from None
         verify(project, plan, rendered)
     except BaseException:
         undo.run()
@@ -233,8 +238,14 @@ def merge_location(project: Project, graph: RevisionGraph, step: MergeStep,
 def render_merge(project: Project, step: MergeStep, location: Path, *, rev_id: str | None = None) -> Written:
     """Have Alembic render the merge revision into a staging folder of `location` and keep what it wrote
     (after the post-write hooks): the file's bytes and where it goes. The tree is left as it was."""
-    made = _make_folders(location)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=location))
+    try:
+        made = _make_folders(location)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=location))
+    except OSError as error:
+        where = _relative(location, project.root)
+        raise UnreachableError(f"cannot render the merge revision in {where}: {error.strerror or error}",
+                               hint=f"Alembic renders it in a staging folder there: check that {where} is "
+                               "writable") from None
     try:
         staged, revision, log = _generate(project, step, staging, rev_id)
         data = staged.read_bytes()

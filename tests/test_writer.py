@@ -10,12 +10,13 @@ import re
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from ahq_history.errors import AhqError, RefusedError, UsageError
+from ahq_history.errors import AhqError, RefusedError, UnreachableError, UsageError
 from ahq_history.loading import load
 from ahq_history.plan import MergeStep, Move, Plan, make_plan
 from ahq_history.scan import scan_text
@@ -278,6 +279,36 @@ def test_a_template_that_breaks_the_merge_is_caught_and_undone(project: Path) ->
     with pytest.raises(AhqError, match=r"after writing, Alembic's history still has several heads"):
         write(project)
     assert snapshot(project) == before
+
+
+def test_a_full_disk_is_said_in_words_and_leaves_the_tree_as_it_was(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load(project / "alembic.ini")
+    plan = make_plan(loaded.graph)
+    (preview,) = render_plan(loaded.project, loaded.graph, plan)
+    before = snapshot(project)
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(UnreachableError) as caught:
+        apply_plan(loaded.project, loaded.graph, plan, rendered=[preview])
+    assert caught.value.message == (f"cannot write {preview.relpath}: No space left on device; "
+                                    "nothing was kept")
+    assert snapshot(project) == before
+
+
+def test_a_dry_run_in_a_read_only_folder_says_so_in_words(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(**options: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(UnreachableError) as caught:
+        write(project, dry_run=True)
+    assert caught.value.message == ("cannot render the merge revision in migrations/versions: "
+                                    "Permission denied")
 
 
 def test_rev_id_is_refused_for_several_merges(project: Path) -> None:
