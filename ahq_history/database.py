@@ -318,8 +318,8 @@ def _begin_read_only(conn: Connection) -> None:
 
 def _unreachable(db_url: DatabaseUrl, reason: str) -> UnreachableError:
     password = _password(db_url.url)
-    if password:
-        reason = reason.replace(password, "***")
+    if password:  # as a word of its own: a short one would be cut out of other words (and so shown)
+        reason = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", reason)
     hint = (
         "check that the file is a SQLite database, or pass --database-url"
         if db_url.url.startswith("sqlite")

@@ -264,6 +264,15 @@ def test_unreachable_postgresql_is_one_line_without_the_password(tmp_path: Path)
     assert caught.value.exit_code == 2
 
 
+def test_a_short_password_is_not_cut_out_of_the_drivers_words(tmp_path: Path) -> None:
+    with pytest.raises(UnreachableError) as caught:
+        read("postgresql://postgres:o@127.0.0.1:1/x", tmp_path, timeout=2)
+    assert caught.value.message.startswith(
+        "cannot read the database postgresql://postgres:***@127.0.0.1:1/x (from --database-url): "
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+
+
 def test_unreachable_mariadb_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(UnreachableError) as caught:
         read("mysql+pymysql://root:s3cret@127.0.0.1:1/x", tmp_path, timeout=2)
