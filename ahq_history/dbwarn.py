@@ -60,7 +60,7 @@ def _describe(graph: RevisionGraph, rev: str) -> str:
 def _answers(db_url: DatabaseUrl, timeout: float) -> bool:
     """A TCP connect within `timeout` for server URLs (drivers round timeouts up to whole seconds)."""
     try:
-        parts = urlsplit(db_url.url)
+        parts = urlsplit(db_url.masked)  # a password holding `#` or `/` would end the host part early
         backend = parts.scheme.split("+", 1)[0]
         host, port = parts.hostname, parts.port or _DEFAULT_PORTS.get(backend)
     except ValueError:

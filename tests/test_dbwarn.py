@@ -81,3 +81,13 @@ def test_server_database_behind_warns(story: Path, postgresql_url: str,
         f"ahq-history: the database is behind this branch by 1 revision ({WORKFLOWS} add workflows).\n"
         "  Run: alembic upgrade head"
     )
+
+
+def test_server_whose_password_holds_a_url_character_is_still_asked(story: Path, postgresql_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    alembic_upgrade(story, postgresql_url, BASE)
+    monkeypatch.setenv("DATABASE_URL", postgresql_url.replace("postgres@", "postgres:pa#ss@"))  # trust auth
+    assert warning(story) == (
+        f"ahq-history: the database is behind this branch by 1 revision ({WORKFLOWS} add workflows).\n"
+        "  Run: alembic upgrade head"
+    )
