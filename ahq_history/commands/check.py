@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from ahq_history.commands.options import add_upstream
-from ahq_history.report import check_report
+from ahq_history.report import check_report, render_check_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,11 +33,5 @@ def run(args: argparse.Namespace) -> int:
             return 0
     report = check_report(args.config, use_cache=not args.no_cache, against=args.against,
                           upstream=args.upstream)
-    print(json.dumps(report, indent=2) if args.json else _render(report))
+    print(json.dumps(report, indent=2) if args.json else render_check_text(report))
     return int(report["exit_code"])
-
-
-def _render(report: dict[str, Any]) -> str:
-    from ahq_history.report import render_check_text
-
-    return render_check_text(report)
