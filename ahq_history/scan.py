@@ -539,6 +539,8 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         line = data.count(b"\n", 0, error.start) + 1
         return None, _error("unreadable", path, line, f"{_name(path)} is not valid {encoding} text "
                             f"({error.reason} at byte {error.start})")
+    except UnicodeError as error:  # codecs such as punycode fail without a position
+        return None, _error("unreadable", path, 1, f"{_name(path)} is not valid {encoding} text ({error})")
 
 
 # -- which files --------------------------------------------------------------------------------------

@@ -508,6 +508,14 @@ def test_coding_cookie_is_honoured(project_dir: Path) -> None:
     assert revision.message == "café"
 
 
+def test_a_coding_whose_codec_fails_without_a_position_is_unreadable(project_dir: Path) -> None:
+    path = project_dir / "alembic/versions/puny.py"
+    path.write_bytes(b'# coding: punycode\nrevision = "p1"\ndown_revision = None\n')
+    problem = only(scan_project(find_project(project_dir)).problems)
+    assert (problem.kind, problem.path, problem.line) == ("unreadable", "alembic/versions/puny.py", 1)
+    assert problem.message.startswith("puny.py is not valid punycode text (")
+
+
 def test_dangling_symlink_is_unreadable(project_dir: Path) -> None:
     (project_dir / "alembic/versions/gone.py").symlink_to(project_dir / "nowhere.py")
     problem = only(scan_project(find_project(project_dir)).problems)
