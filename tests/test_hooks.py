@@ -431,6 +431,14 @@ def test_hooks_use_the_configuration_a_subfolder_project_needs(tmp_path: Path) -
     assert merged.stderr.startswith("ahq-history: 2 migration heads since 0a0a0a0a0001:\n")
 
 
+def test_install_with_a_configuration_that_does_not_exist_writes_no_hook(repo: Path) -> None:
+    before = _ours(_hooks_dir(repo))
+    done = cli(repo, "-c", "nothere.ini", "hooks", "install")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"ahq-history: configuration file {repo / 'nothere.ini'} does not exist\n")
+    assert _ours(_hooks_dir(repo)) == before
+
+
 def test_uninstall_command_says_what_it_did(repo: Path) -> None:
     write_hook(_hooks_dir(repo) / "post-merge", "echo legacy\n")
     cli(repo, "hooks", "install")

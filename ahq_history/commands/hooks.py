@@ -59,6 +59,7 @@ def _config_to_record(config: str | None, top: Path) -> Path | None:
     from ahq_history.project import find_project
 
     if config:
+        find_project(config=Path(config))  # a -c that names no project would make every hook fail
         return Path(config).resolve()
     try:
         here = find_project()
