@@ -335,7 +335,10 @@ def is_ours(path: Path) -> bool:
 def _recorded(text: str, prefix: str) -> str | None:
     for line in text.splitlines():
         if line.startswith(prefix):
-            words = shlex.split(line[len(prefix):])
+            try:
+                words = shlex.split(line[len(prefix):])
+            except ValueError:  # a hook edited by hand into broken quoting: the value is unknown
+                return None
             return words[0] if words and words[0] else None
     return None
 

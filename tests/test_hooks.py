@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -266,6 +267,14 @@ def test_install_outside_a_work_tree_is_a_config_error(tmp_path: Path) -> None:
     assert error.value.message.startswith(f"{tmp_path} is not inside a git work tree")
     done = cli(tmp_path, "hooks", "install")
     assert done.returncode == 2
+
+
+def test_status_of_a_hook_edited_into_broken_quoting_says_its_python_is_unknown(repo: Path) -> None:
+    hooks.install(repo)
+    hook = _hooks_dir(repo) / "post-merge"
+    hook.write_text(re.sub(r"^AHQ_PYTHON=.*$", "AHQ_PYTHON='/opt/my python", hook.read_text(), flags=re.M))
+    (state, *_others) = hooks.status(repo).hooks
+    assert (state.state, state.python, state.python_exists) == ("installed", None, False)
 
 
 def test_status_reports_hooks_legacy_and_interpreter_as_json(repo: Path) -> None:
