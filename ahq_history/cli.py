@@ -69,7 +69,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _chosen_command(argv: Sequence[str]) -> str | None:
-    return next((a for a in argv if a in COMMANDS), None)
+    """The command word, skipping the value of a global `-c/--config` that happens to look like one."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-c", "--config"):
+            next(words, None)
+        elif word in COMMANDS:
+            return word
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,10 +84,12 @@ def _read(path: Path) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load(config: str | Path | None = None, start: Path | None = None) -> Loaded:
-    """Find the project, scan its revision files and build the graph."""
+def load(config: str | Path | None = None, start: Path | None = None, *,
+         project: Project | None = None) -> Loaded:
+    """Find the project (unless given), scan its revision files and build the graph."""
     from ahq_history.graph import RevisionGraph
 
-    project = find_project(start=start, config=Path(config) if config else None)
+    if project is None:
+        project = find_project(start=start, config=Path(config) if config else None)
     scanned = scan_project(project)
     return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ahq_history.graph import RevisionGraph
+from ahq_history.text import SHORT
 
 if TYPE_CHECKING:
     from rich.text import Text
 
     from ahq_history.reconcile import Provenance
 
-SHORT_ID = 12  # Alembic's generated ids are 12 hex characters
 
 NODE = "●"
 Mark = Literal["head", "merge", "branchpoint", "base", "missing-parent"]
@@ -214,7 +214,7 @@ class _Layout:
 
 
 def short(revision_id: str) -> str:
-    return revision_id[:SHORT_ID]
+    return revision_id[:SHORT]
 
 
 def marks_text(row: Row, graph: RevisionGraph) -> str:

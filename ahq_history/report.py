@@ -20,14 +20,14 @@ if TYPE_CHECKING:
     from ahq_history.graph import Divergence, RevisionGraph
     from ahq_history.loading import Loaded
 
-def check_report(config: str | None, *, use_cache: bool = True, variant: str = "check",
-                 against: str | None = None, upstream: str | None = None) -> dict[str, Any]:
+def check_report(config: str | None, *, use_cache: bool = True, against: str | None = None,
+                 upstream: str | None = None) -> dict[str, Any]:
     """The check report for the project found from here (or `config`), from the cache when it is fresh.
 
     Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
     `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
     project = find_project(config=Path(config) if config else None)
-    variant = f"{variant}|against={against}|upstream={upstream}"
+    variant = f"check|against={against}|upstream={upstream}"
     gitdir = cache.git_dir(project.root)
     files = revision_file_names(project)
     key = cache.cache_key(project, files, variant, gitdir)
@@ -38,7 +38,7 @@ def check_report(config: str | None, *, use_cache: bool = True, variant: str = "
             return cached
     from ahq_history.loading import load
 
-    report = _git_report(load(config), against, upstream)
+    report = _git_report(load(project=project), against, upstream)
     cache.store(where, key, report)
     return report
 

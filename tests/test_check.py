@@ -226,3 +226,12 @@ def test_json_error_kind_is_a_documented_kind(tmp_path: Path, capsys: pytest.Cap
     from ahq_history.cli import error_kind
 
     assert error_kind(NotARepository("x")) == "UnreachableError"
+
+
+def test_a_config_path_named_like_a_command_is_not_taken_for_one(linear: Path,
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (linear / "lint").write_text((linear / "alembic.ini").read_text())
+    monkeypatch.chdir(linear)
+    assert main(["-c", "lint", "heads"]) == 0
+    assert capsys.readouterr().out.startswith("aaaa00000002 (head)")
