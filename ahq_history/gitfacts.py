@@ -303,12 +303,13 @@ def published_versions(place: Place, history: History, pub: Publication, tree: T
         published = [n for n, (commit, _blob) in enumerate(file.versions) if pub.published(commit)]
         if not published:
             continue
-        last = published[-1]
-        if last + 1 < len(file.versions):
-            wanted[path] = (file.versions[last][1], file.versions[last][0],
-                            commit_facts(history, file.versions[last + 1][0]))
+        commit, blob = file.versions[published[-1]]
+        # The first later commit that changed the text (a rename keeps the blob: it edits nothing).
+        edited = next((later for later, text in file.versions[published[-1] + 1:] if text != blob), None)
+        if edited is not None:
+            wanted[path] = (blob, commit, commit_facts(history, edited))
         elif facts.state == "modified":
-            wanted[path] = (file.versions[last][1], file.versions[last][0], None)
+            wanted[path] = (blob, commit, None)
     if not wanted:
         return {}
     texts = blob_revisions(place, history, {blob: path for path, (blob, _c, _e) in wanted.items()})

@@ -289,6 +289,14 @@ def test_editing_a_published_revision_is_a_warning(forked: Story, capsys: pytest
         "again")
 
 
+def test_renaming_a_published_revision_file_is_no_edit(story: Story,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    git(story.bob, "mv", BASE_FILE, "migrations/versions/create_users.py")
+    commit_all(story.bob, "shorter name", BOB)
+    _code, report = check_json(story.bob, capsys)
+    assert [p["kind"] for p in report["problems"]] == []
+
+
 def test_reparenting_a_published_revision_is_a_warning(forked: Story,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     git(forked.bob, "pull", "-q", "--no-rebase", "--no-edit", env=BOB)
