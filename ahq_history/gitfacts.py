@@ -486,14 +486,16 @@ def _state_and_publication(place: Place, upstream: str | None, extra_tips: Seque
     if upstream is not None:
         upstream_commit = gitrepo.resolve_commit(place.repo, upstream)
         if upstream_commit is None:
-            raise unknown_ref(upstream)
+            raise unknown_ref(upstream, gitrepo.remotes(place.repo))
     state = read_history(place, [*extra_tips, *([upstream_commit] if upstream_commit else [])])
     return state, publication(state, upstream, upstream_commit)
 
 
-def unknown_ref(name: str) -> UnreachableError:
-    """A ref that names nothing: exit 2, and the fetch that would bring it."""
-    remote = name.split("/", 1)[0] if "/" in name else "origin"
+def unknown_ref(name: str, remotes: Collection[str]) -> UnreachableError:
+    """A ref that names nothing: exit 2, and the fetch that would bring it (from the remote it names, else
+    from all: `feature/x` is a branch name, not the remote `feature`)."""
+    first = name.split("/", 1)[0]
+    remote = first if "/" in name and first in remotes else "--all"
     return UnreachableError(
         f"git has no branch, tag or commit named '{name}'",
         f"run `git fetch {remote}` (or check the name with `git branch -a`), then try again")
@@ -584,7 +586,7 @@ def predict_merge(loaded: Loaded, ref: str, upstream: str | None = None, program
     try:
         theirs = gitrepo.resolve_commit(place.repo, ref)
         if theirs is None:
-            raise unknown_ref(ref)
+            raise unknown_ref(ref, gitrepo.remotes(place.repo))
         state, pub = _state_and_publication(place, upstream, [theirs])
         base = gitrepo.merge_base(place.repo, state.head, theirs) if state.head else None
         merged = _three_way(place, loaded, ref, base, theirs)

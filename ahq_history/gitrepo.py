@@ -141,6 +141,11 @@ def branch_refs(repo: GitRepo) -> list[Ref]:
     return refs
 
 
+def remotes(repo: GitRepo) -> list[str]:
+    """The names of the configured remotes."""
+    return repo.run("remote").split()
+
+
 def shallow_boundary(repo: GitRepo) -> frozenset[str]:
     """The grafted commits of a shallow clone (their parents are not here); empty for a full clone."""
     try:

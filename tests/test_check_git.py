@@ -211,6 +211,14 @@ def test_against_an_unknown_ref_exits_2_with_a_fetch_hint(story: Story,
                                        "then try again")
 
 
+def test_against_an_unknown_branch_with_a_slash_names_no_remote_that_is_not_one(
+        story: Story, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = check_json(story.bob, capsys, "--against", "feature/nope")
+    assert code == 2
+    assert report["error"]["hint"] == ("run `git fetch --all` (or check the name with `git branch -a`), "
+                                       "then try again")
+
+
 # -- --upstream ---------------------------------------------------------------------------------------
 
 
