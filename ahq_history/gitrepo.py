@@ -46,7 +46,7 @@ class GitRepo:
         try:
             return str(method(*args, **kwargs))
         except git.CommandError as error:
-            raise GitFailed(f"`git {command}` failed: {_reason(error)}",
+            raise GitFailed(f"`git {command}` failed: {git_reason(error)}",
                             "check that `git status` works here") from None
 
     def close(self) -> None:
@@ -89,13 +89,14 @@ def open_repo(start: Path) -> GitRepo:
         out = handle.git.rev_parse("--show-toplevel", "--git-path", CACHE_FOLDER, "--git-path", "shallow")
     except git.CommandError as error:  # includes a git binary that vanished
         handle.close()
-        raise NotARepository(f"git cannot read {start}: {_reason(error)}") from None
+        raise NotARepository(f"git cannot read {start}: {git_reason(error)}") from None
     top, cache_dir, shallow = out.splitlines()
     root = Path(top)
     return GitRepo(root=root, cache_dir=root / cache_dir, shallow_file=root / shallow, handle=handle)
 
 
-def _reason(error: Any) -> str:
+def git_reason(error: Any) -> str:
+    """The first line git wrote to stderr for a failed command (GitPython wraps it in quotes)."""
     lines = str(getattr(error, "stderr", "") or error).strip().splitlines()
     return next((line.strip().removeprefix("stderr: ").strip("'") for line in lines if line.strip()),
                 "git failed")

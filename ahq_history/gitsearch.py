@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ahq_history.errors import UnreachableError
-from ahq_history.gitrepo import open_repo
+from ahq_history.gitrepo import git_reason, open_repo
 from ahq_history.model import Revision
 from ahq_history.scan import is_revision_file, revision_paths_in
 
@@ -125,10 +125,7 @@ def _repo(repo_root: Path) -> Iterator[Any]:
 
 
 def _git_failed(error: Any) -> UnreachableError:
-    stderr = str(getattr(error, "stderr", "") or error).strip().splitlines()
-    reason = next((line.strip().removeprefix("stderr: ").strip("'") for line in stderr if line.strip()),
-                  "git failed")
-    return UnreachableError(f"git could not search the history: {reason}",
+    return UnreachableError(f"git could not search the history: {git_reason(error)}",
                             "check that `git status` works here")
 
 
