@@ -58,6 +58,19 @@ def team(tmp: Path) -> tuple[Path, Path, Path]:
     return origin, alice, bob
 
 
+def bob_after_pull(tmp: Path) -> Path:
+    """Alice pushed "add audit log"; Bob committed "add users phone" on the same parent and pulled
+    (a git merge): two Alembic heads in Bob's clone, Alice's published and Bob's local."""
+    _origin, alice, bob = team(tmp)
+    add_revision(alice, "add audit log", "a1a1a1a1a1a1")
+    commit_all(alice, "audit log", env=ALICE)
+    git(alice, "push", "-q", "origin", "main")
+    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
+    commit_all(bob, "users phone", env=BOB)
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", env=BOB)
+    return bob
+
+
 def write_hook(path: Path, body: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("#!/bin/sh\n" + body)

@@ -10,8 +10,9 @@ import pytest
 
 from ahq_history.cli import main
 from ahq_history.commands.show import function_source
+from tests import hookgit
 from tests.conftest import git
-from tests.hookgit import ALICE, BOB, commit_all, team
+from tests.hookgit import commit_all
 from tests.projects import add_revision, alembic_project
 
 Capture = pytest.CaptureFixture[str]
@@ -66,14 +67,7 @@ def merged(forked: Path) -> Path:
 @pytest.fixture
 def bob_after_pull(tmp_path: Path) -> Path:
     """The two-developer story: Alice pushes a revision, Bob commits his own on the same parent, pulls."""
-    _origin, alice, bob = team(tmp_path)
-    add_revision(alice, "add audit log", "a1a1a1a1a1a1")
-    commit_all(alice, "audit log", env=ALICE)
-    git(alice, "push", "-q", "origin", "main")
-    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
-    commit_all(bob, "users phone", env=BOB)
-    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", env=BOB)
-    return bob
+    return hookgit.bob_after_pull(tmp_path)
 
 
 def test_history_draws_a_linear_history_newest_first(linear: Path, capsys: Capture) -> None:

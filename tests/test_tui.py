@@ -22,7 +22,7 @@ from ahq_history.tui.screens.reparent import ReparentScreen
 from ahq_history.tui.widgets.detail import DetailPane
 from ahq_history.tui.widgets.graph_view import GraphView
 from tests.conftest import git
-from tests.hookgit import ALICE, BOB, commit_all, team
+from tests.hookgit import bob_after_pull, commit_all
 from tests.projects import add_revision, alembic_project
 
 SIZE = (150, 40)
@@ -45,14 +45,7 @@ def forked(tmp_path: Path) -> Path:
 @pytest.fixture
 def bob(tmp_path: Path) -> Path:
     """The two-developer story: Alice pushed a revision; Bob committed his own and pulled."""
-    _origin, alice, bob = team(tmp_path)
-    add_revision(alice, "add audit log", "a1a1a1a1a1a1")
-    commit_all(alice, "audit log", env=ALICE)
-    git(alice, "push", "-q", "origin", "main")
-    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
-    commit_all(bob, "users phone", env=BOB)
-    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", env=BOB)
-    return bob
+    return bob_after_pull(tmp_path)
 
 
 async def settle(pilot: Pilot[int]) -> None:

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from ahq_history.tui.app import HistoryApp
 from tests.conftest import git
-from tests.hookgit import ALICE, BOB, commit_all, team
+from tests.hookgit import bob_after_pull, commit_all
 from tests.projects import add_revision, alembic_project
 from tests.test_tui import settle
 
@@ -35,14 +35,7 @@ def fixed_ids_and_dates(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def bob(tmp_path: Path) -> Path:
     """Alice pushed "add audit log"; Bob committed "add users phone" on the same parent and pulled."""
-    _origin, alice, bob = team(tmp_path)
-    add_revision(alice, "add audit log", "a1a1a1a1a1a1")
-    commit_all(alice, "audit log", env=ALICE)
-    git(alice, "push", "-q", "origin", "main")
-    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
-    commit_all(bob, "users phone", env=BOB)
-    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", env=BOB)
-    return bob
+    return bob_after_pull(tmp_path)
 
 
 def project(root: Path) -> Path:
