@@ -69,46 +69,41 @@ def _unavailable(server: str, reason: str) -> None:
     pytest.skip(f"{server} unavailable: {reason}")
 
 
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
-    """A fresh PostgreSQL database at 127.0.0.1:5432, dropped after the test."""
+def _throwaway_database(server: str, base_url: str, quote: str, drop_suffix: str = "",
+                        **engine_options: Any) -> Iterator[str]:
+    """Create a uniquely named database on the server at `base_url` (whose database is `test`), yield its
+    URL, and drop it afterwards; skip (fail under CI) when the server cannot be reached."""
     import sqlalchemy as sa
 
     name = f"ahq_test_{uuid.uuid4().hex[:12]}"
-    admin_url = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+    quoted = f"{quote}{name}{quote}"
     try:
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        admin = sa.create_engine(f"{base_url}/test", connect_args={"connect_timeout": 3}, **engine_options)
         with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+            conn.commit()
     except Exception as error:
-        _unavailable("PostgreSQL", str(error).splitlines()[0])
+        _unavailable(server, str(error).splitlines()[0])
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+        yield f"{base_url}/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted}{drop_suffix}"))
+            conn.commit()
         admin.dispose()
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh PostgreSQL database at 127.0.0.1:5432, dropped after the test."""
+    yield from _throwaway_database("PostgreSQL", "postgresql+psycopg2://postgres@127.0.0.1:5432", '"',
+                                   " WITH (FORCE)", isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture
 def mariadb_url() -> Iterator[str]:
     """A fresh MariaDB database at 127.0.0.1:3306, dropped after the test."""
-    import sqlalchemy as sa
-
-    name = f"ahq_test_{uuid.uuid4().hex[:12]}"
-    admin_url = "mysql+pymysql://root@127.0.0.1:3306/test"
-    try:
-        admin = sa.create_engine(admin_url, connect_args={"connect_timeout": 3})
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE `{name}`"))
-    except Exception as error:
-        _unavailable("MariaDB", str(error).splitlines()[0])
-    try:
-        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    yield from _throwaway_database("MariaDB", "mysql+pymysql://root@127.0.0.1:3306", "`")
 
 
 @pytest.fixture
