@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from ahq_history.cli import main
+from ahq_history.cli.main import main
 
 sys.exit(main())

@@ -196,8 +196,8 @@ def timed_python(code: str, cwd: Path) -> tuple[float, str]:
 
 PROVENANCE = """
 import time
-from ahq_history.loading import load
-from ahq_history.gitfacts import provenance_for
+from ahq_history.config.loading import load
+from ahq_history.git.facts import provenance_for
 loaded = load()
 start = time.perf_counter()
 found = provenance_for(loaded)
@@ -206,15 +206,15 @@ print(f"{time.perf_counter() - start:.3f} {len(found.provenance)}")
 
 WARM = """
 from pathlib import Path
-from ahq_history.project import find_project
-from ahq_history.gitfacts import warm_cache
+from ahq_history.config.project import find_project
+from ahq_history.git.facts import warm_cache
 warm_cache(find_project(Path.cwd()))
 """
 
 HOOK = """
 from pathlib import Path
-from ahq_history.project import find_project
-from ahq_history.gitfacts import hook_warning
+from ahq_history.config.project import find_project
+from ahq_history.git.facts import hook_warning
 print(hook_warning(find_project(Path.cwd()), "ORIG_HEAD", "HEAD") or "")
 """
 
@@ -227,7 +227,7 @@ def add_local_revision(clone: Path, parent: str, rid: str, message: str) -> None
 
 
 def alembic_head(clone: Path) -> str:
-    from ahq_history.loading import load
+    from ahq_history.config.loading import load
 
     heads = load(start=clone).graph.heads
     return heads[-1]

@@ -110,7 +110,7 @@ def mariadb_url() -> Iterator[str]:
 def story(tmp_path: Path) -> Any:
     """The two-developer story (tests/gitstory.py): a bare origin; Alice starts an Alembic project with one
     revision and pushes; Bob clones."""
-    from tests.gitstory import make_story
+    from tests.support.gitstory import make_story
 
     return make_story(tmp_path)
 
@@ -118,6 +118,6 @@ def story(tmp_path: Path) -> Any:
 @pytest.fixture
 def forked(story: Any) -> Any:
     """The story after Alice and Bob each added a revision on the same parent; Alice pushed first."""
-    from tests.gitstory import fork
+    from tests.support.gitstory import fork
 
     return fork(story)

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from ahq_history.errors import AhqError
+from ahq_history.core.errors import AhqError
 from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
 from ahq_history.tui.screens.dialogs import MessageDialog
 from ahq_history.tui.screens.main import MainScreen
@@ -81,7 +81,7 @@ class HistoryApp(App[int]):
 
     def start_load(self, screen: Screen[Any], *, reloaded: bool = False) -> None:
         def work() -> None:
-            from ahq_history.loading import load
+            from ahq_history.config.loading import load
             from ahq_history.tui.state import build_history
 
             history = build_history(load(self.config))
@@ -104,7 +104,7 @@ class HistoryApp(App[int]):
 
     def start_detail(self, screen: Screen[Any], history: History, revision: str) -> None:
         def work() -> None:
-            from ahq_history.commands.show import revision_detail
+            from ahq_history.report.detail import revision_detail
 
             git = (history.git or {}).get(revision)
             _post(screen, DetailReady(revision_detail(history.loaded, revision, git)))
@@ -142,15 +142,15 @@ def _post(target: Screen[Any], message: Message) -> None:
 
 
 def _git(history: History) -> tuple[Any, str | None]:
-    from ahq_history.commands.history import git_columns
+    from ahq_history.report.history import git_columns
 
     return git_columns(history.loaded)
 
 
 def _database(history: History) -> tuple[frozenset[str] | None, str | None]:
     """Applied revisions, read as `status` reads them; no URL is not an error here, just no badges."""
-    from ahq_history.dbreport import read_applied
-    from ahq_history.errors import ConfigError
+    from ahq_history.core.errors import ConfigError
+    from ahq_history.db.status import read_applied
 
     try:
         found = read_applied(history.loaded.project, history.graph)

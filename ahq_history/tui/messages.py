@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ahq_history.commands.show import Detail
-from ahq_history.render import GitColumns
+from ahq_history.report.detail import Detail
+from ahq_history.report.lanes import GitColumns
 from ahq_history.tui.state import History
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
-from ahq_history.graph import Divergence, RevisionGraph
-from ahq_history.loading import Loaded
-from ahq_history.model import Problem
-from ahq_history.render import GitColumns, Row, lanes
+from ahq_history.config.loading import Loaded
+from ahq_history.core.graph import Divergence, RevisionGraph
+from ahq_history.core.model import Problem
+from ahq_history.report.lanes import GitColumns, Row, lanes
 
 Filter = Literal["all", "heads", "local", "unapplied"]
 FILTERS: tuple[Filter, ...] = ("all", "heads", "local", "unapplied")

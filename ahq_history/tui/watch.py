@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from ahq_history.project import Project
+from ahq_history.config.project import Project
 
 THOROUGH_EVERY = 5.0  # seconds between looks at every file, at least
 THOROUGH_SHARE = 50  # ... and at least this many times the look's own duration

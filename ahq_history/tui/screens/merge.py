@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, SelectionList, Static
 
-from ahq_history.plan import RebaseStep
+from ahq_history.core.plan import RebaseStep
 from ahq_history.tui import actions
 from ahq_history.tui.actions import Proposal
 from ahq_history.tui.messages import Written
@@ -28,7 +28,7 @@ from ahq_history.tui.state import History
 
 if TYPE_CHECKING:
     from ahq_history.tui.app import HistoryApp
-    from ahq_history.writer import Written as WrittenFile
+    from ahq_history.write.writer import Written as WrittenFile
 
 
 @dataclass

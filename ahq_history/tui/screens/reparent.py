@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from ahq_history.plan import RebaseStep
+from ahq_history.core.plan import RebaseStep
 from ahq_history.tui import actions
 from ahq_history.tui.screens.merge import ChangeScreen, Proposed, conflicts_text, preview_renderable
 from ahq_history.tui.state import History

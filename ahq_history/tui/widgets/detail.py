@@ -13,8 +13,8 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
-from ahq_history.commands.show import Detail, fact_rows, function_source, operation_lines
-from ahq_history.graph import RevisionGraph
+from ahq_history.core.graph import RevisionGraph
+from ahq_history.report.detail import Detail, fact_rows, function_source, operation_lines
 
 RELATIONS = ("parents", "children", "depends on", "needed by")
 

@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ahq_history.render import Row, graph_width, history_line
+from ahq_history.report.lanes import Row, graph_width, history_line
 from ahq_history.tui.state import History
 
 # What a line can show, left to right, for the help (`?`).

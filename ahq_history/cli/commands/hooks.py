@@ -1,0 +1,221 @@
+"""`ahq-history hooks install | uninstall | status`: the git hooks that warn after a pull."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ahq_history.core.errors import EXIT_NEGATIVE, EXIT_OK, AhqError
+
+if TYPE_CHECKING:
+    from ahq_history.hooks.install import HookState, Installed, Status
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action", choices=("install", "uninstall", "status"),
+        help="install (or refresh) the hooks, remove them (restoring any hook they chained), or show them",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "install":
+        return _install(args)
+    if args.action == "uninstall":
+        return _uninstall(args)
+    return _status(args)
+
+
+# --- install ---------------------------------------------------------------------------------------------
+
+
+def _install(args: argparse.Namespace) -> int:
+    from ahq_history.hooks import install as hooks
+
+    folder = hooks.find_hooks_folder()
+    hooks.refuse_outside(folder)
+    config = _config_to_record(args.config, folder.work_tree)
+    done = hooks.install(config=config)
+    warmed = _warm_cache(done.config, folder.work_tree)
+    if args.json:
+        _print_json({
+            "action": "install", "folder": str(done.folder.path), "python": done.python,
+            "config": done.config,
+            "hooks": [{"name": c.name, "path": str(c.path), "action": c.action,
+                       "legacy": str(c.legacy) if c.legacy else None} for c in done.changes],
+            "cache": warmed, "exit_code": EXIT_OK,
+        })
+        return EXIT_OK
+    print(_install_text(done, warmed))
+    return EXIT_OK
+
+
+def _config_to_record(config: str | None, top: Path) -> Path | None:
+    """The configuration the hooks must name: the one given with -c, or the project found from here
+    when the hooks (which run at the top of the work tree) would not find that same one themselves."""
+    from ahq_history.config.project import find_project
+
+    if config:
+        find_project(config=Path(config))  # a -c that names no project would make every hook fail
+        return Path(config).resolve()
+    try:
+        here = find_project()
+    except AhqError:
+        return None
+    try:
+        from_top = find_project(start=top)
+    except AhqError:
+        return here.config_path
+    return None if from_top.config_path == here.config_path else here.config_path
+
+
+def _warm_cache(config: str | None, top: Path) -> dict[str, Any]:
+    """Read the history once now, so that the first hook after a pull only reads what the pull brought."""
+    from ahq_history.config.project import find_project
+    from ahq_history.git.facts import warm_cache
+
+    try:
+        project = find_project(start=top, config=top / config if config else None)
+        warmed = warm_cache(project)
+    except AhqError as error:
+        return {"warmed": False, "note": error.message}
+    return {"warmed": warmed, "note": None if warmed else "git cannot read this repository's history"}
+
+
+def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
+    changed = [c for c in done.changes if c.action != "unchanged"]
+    where = _shown(done.folder.path)
+    names = ", ".join(c.name for c in done.changes)
+    if changed:
+        lines = [f"Installed ahq-history's git hooks in {where}: {names}."]
+    else:
+        lines = [f"ahq-history's git hooks are already installed in {where}: {names}."]
+    for change in done.changes:
+        if change.moved_aside and change.legacy:
+            lines.append(f"  {change.name}: your hook is now {change.legacy.name} and still runs, first "
+                         "(`ahq-history hooks uninstall` puts it back)")
+        elif change.legacy:
+            lines.append(f"  {change.name}: runs {change.legacy.name} first")
+    lines.append(f"They run {done.python}" + (f" with -c {done.config}" if done.config else "") + ".")
+    note = warmed["note"]
+    if note and note.startswith("no Alembic project found"):
+        lines.append("Note: no Alembic project found from the top of the work tree; the hooks stay quiet "
+                     "until there is one (or reinstall with -c PATH).")
+    elif note:
+        lines.append(f"Note: the git history was not read ahead ({note}); the first hook will read it.")
+    return "\n".join(lines)
+
+
+# --- uninstall -------------------------------------------------------------------------------------------
+
+
+_REMOVAL_WORDS = {
+    "removed": "removed",
+    "restored": "removed; the hook it chained is back in place",
+    "absent": "was not installed",
+    "foreign": "left alone: it is not ahq-history's",
+}
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    from ahq_history.hooks import install as hooks
+
+    done = hooks.uninstall()
+    if args.json:
+        _print_json({
+            "action": "uninstall", "folder": str(done.folder.path),
+            "hooks": [{"name": r.name, "path": str(r.path), "action": r.action,
+                       "restored": str(r.restored) if r.restored else None} for r in done.removals],
+            "exit_code": EXIT_OK,
+        })
+        return EXIT_OK
+    lines = [f"ahq-history's git hooks in {_shown(done.folder.path)}:"]
+    lines.extend(f"  {r.name:<14} {_REMOVAL_WORDS[r.action]}" for r in done.removals)
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+# --- status ----------------------------------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
+    from ahq_history.hooks import install as hooks
+
+    found = hooks.status()
+    code = EXIT_OK if found.complete else EXIT_NEGATIVE
+    if args.json:
+        _print_json({
+            "action": "status", "folder": str(found.folder.path), "core_hooks_path": found.folder.hooks_path,
+            "outside": found.folder.outside, "installed": found.complete,
+            "hooks": [_hook_json(h) for h in found.hooks], "exit_code": code,
+        })
+        return code
+    print(_status_text(found))
+    return code
+
+
+def _hook_json(hook: HookState) -> dict[str, Any]:
+    return {"name": hook.name, "path": str(hook.path), "state": hook.state,
+            "legacy": str(hook.legacy) if hook.legacy else None, "python": hook.python,
+            "python_exists": hook.python_exists, "config": hook.config}
+
+
+_HOOK_WORDS = {"installed": "installed", "absent": "not installed", "foreign": "another hook is there"}
+
+
+def _status_text(found: Status) -> str:
+    from ahq_history.hooks.install import REINSTALL
+
+    lines = [f"Hooks folder: {_shown(found.folder.path)}"]
+    outside = found.folder.outside
+    if outside:
+        lines[0] += (f" (core.hooksPath = {found.folder.hooks_path}: outside this repository, "
+                     "so `hooks install` refuses to write there)")
+    for hook in found.hooks:
+        words = _HOOK_WORDS[hook.state]
+        if hook.state == "foreign" and not outside:
+            words += " (`ahq-history hooks install` chains it)"
+        if hook.legacy and hook.state == "installed":
+            words += f", runs {hook.legacy.name} first"
+        lines.append(f"  {hook.name:<14} {words}")
+    for python, reinstall in sorted({(h.python, h.reinstall or REINSTALL) for h in found.hooks if h.python}):
+        exists = os.access(python, os.X_OK)
+        lines.append(f"Python: {python}" + (" (exists)" if exists else
+                                             " is gone" if outside else f" is gone; reinstall: {reinstall}"))
+    step = _next_step(found)
+    if step:
+        lines.append(step)
+    return "\n".join(lines)
+
+
+def _next_step(found: Status) -> str | None:
+    """The one thing to do when the hooks are not all in place (a gone Python says its own line)."""
+    from ahq_history.hooks.install import OUTSIDE_FIX, PRE_COMMIT_HOOKS
+
+    if found.complete:
+        return None
+    if found.folder.outside:  # install refuses this folder: its fix comes first
+        return (f"To install them, {OUTSIDE_FIX}, then run `ahq-history hooks install` "
+                f"(or {PRE_COMMIT_HOOKS}).")
+    if any(h.state == "installed" and not h.python_exists for h in found.hooks):
+        return None  # the `Python: ... is gone; reinstall: ...` line says what to do
+    return "Run `ahq-history hooks install` to install them."
+
+
+# --- shared ----------------------------------------------------------------------------------------------
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said from here."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith("..") else str(path)
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, indent=2))

@@ -1,0 +1,32 @@
+"""`ahq-history tui`: browse the revision graph in the terminal (Textual, imported only here)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ahq_history.core.errors import EXIT_OK, UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-git", action="store_true", help="do not read git history")
+    parser.add_argument("--no-database", action="store_true",
+                        help="do not read which revisions the database has applied")
+    parser.add_argument("--no-watch", action="store_true", help="do not reload when revision files change")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ahq_history.config.project import find_project
+
+    if args.json:
+        raise UsageError("--json does not apply to the TUI",
+                         hint="`ahq-history check --json` or `ahq-history history --json` give JSON")
+
+    # A missing or unreadable project is said in the terminal (exit 2), before the screen opens.
+    find_project(config=Path(args.config) if args.config else None)
+    from ahq_history.tui.app import HistoryApp
+
+    app = HistoryApp(args.config, watch=not args.no_watch, git=not args.no_git,
+                     database=not args.no_database)
+    app.run()
+    return app.return_code or EXIT_OK

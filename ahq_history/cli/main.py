@@ -1,0 +1,161 @@
+"""Command line: parse arguments, call the command, and turn an `AhqError` into words and an exit code.
+
+Each command lives in `ahq_history/cli/commands/<name>.py` with `add_arguments(parser)` and
+`run(args) -> int`. A command module is imported only when its command is chosen, by a plain
+function-local import (so tools and readers can follow it), and imports its heavy dependencies inside
+`run`: the hooks' fast path (`check` with a warm cache) starts on the standard library alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from ahq_history import __version__
+from ahq_history.core.errors import (
+    EXIT_USAGE,
+    AhqError,
+    BrokenGraphError,
+    ConfigError,
+    RefusedError,
+    UnreachableError,
+    UsageError,
+)
+
+# name -> (module, one-line help). Order is the order of `--help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "summary of the history: heads, divergences, problems, next step"),
+    "heads": ("heads", "list the head revisions"),
+    "history": ("history", "draw the revision graph as lanes, newest first"),
+    "show": ("show", "show one revision (a partial id of 4+ characters is enough)"),
+    "status": ("status", "compare the database's alembic_version with this checkout"),
+    "merge-heads": ("merge_heads", "resolve a divergence: merge revision or re-parent local revisions"),
+    "lint": ("lint", "review revision files against the team's migration guide"),
+    "hooks": ("hooks", "install, uninstall or inspect the git hooks"),
+    "tui": ("tui", "browse the revision graph in the terminal"),
+}
+
+
+def _command_module(name: str) -> ModuleType:
+    """The command's module, imported on demand: only the chosen command is loaded."""
+    match COMMANDS[name][0]:
+        case "check":
+            from ahq_history.cli.commands import check
+            return check
+        case "heads":
+            from ahq_history.cli.commands import heads
+            return heads
+        case "history":
+            from ahq_history.cli.commands import history
+            return history
+        case "show":
+            from ahq_history.cli.commands import show
+            return show
+        case "status":
+            from ahq_history.cli.commands import status
+            return status
+        case "merge_heads":
+            from ahq_history.cli.commands import merge_heads
+            return merge_heads
+        case "lint":
+            from ahq_history.cli.commands import lint
+            return lint
+        case "hooks":
+            from ahq_history.cli.commands import hooks
+            return hooks
+        case "tui":
+            from ahq_history.cli.commands import tui
+            return tui
+    raise KeyError(name)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with `only`, just that command's sub-parser is filled in (a cheap start)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c", "--config", metavar="PATH", default=argparse.SUPPRESS,
+        help="alembic.ini, migrations/alembic.ini or pyproject.toml to use (default: found from here)",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON object (docs/json.md)")
+    parser = argparse.ArgumentParser(
+        prog="ahq-history",
+        description="Multi-developer head-merge and history manager for Alembic.",
+        epilog="Exit codes: 0 fine; 1 the command's negative answer; 2 usage, configuration or "
+        "unreachable resource; 3 broken revision graph.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"ahq-history {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_module, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        if only is None or only == name:
+            _command_module(name).add_arguments(cmd)
+    return parser
+
+
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command word, skipping the value of a global `-c/--config` that happens to look like one."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-c", "--config"):
+            next(words, None)
+        elif word in COMMANDS:
+            return word
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_chosen_command(args_list))
+    args = parser.parse_args(args_list)
+    if not getattr(args, "config", None):
+        args.config = None
+    if not getattr(args, "json", False):
+        args.json = False
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(_command_module(args.command).run(args))
+    except AhqError as error:
+        report_error(error, as_json=args.json)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("ahq-history: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `ahq-history history | head` closes the pipe early; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        # A bug of ours: one line and a way to see more, never a traceback a user has to read.
+        if os.environ.get("AHQ_DEBUG"):
+            raise
+        report_error(AhqError(f"internal error: {type(error).__name__}: {error}",
+                              hint="run again with AHQ_DEBUG=1 to see the traceback, and report it"),
+                     as_json=args.json)
+        return EXIT_USAGE
+
+
+def error_kind(error: AhqError) -> str:
+    """The documented kind (docs/json.md) an error belongs to; subclasses are details of ours."""
+    documented = (ConfigError, UsageError, UnreachableError, BrokenGraphError, RefusedError)
+    return next((kind.__name__ for kind in documented if isinstance(error, kind)), "AhqError")
+
+
+def report_error(error: AhqError, *, as_json: bool) -> None:
+    """The one place an error becomes words: the message, then what to do."""
+    if as_json:
+        import json
+
+        payload = {"error": {"kind": error_kind(error), "message": error.message, "hint": error.hint,
+                             "exit_code": error.exit_code}}
+        print(json.dumps(payload, indent=2))
+        return
+    print(f"ahq-history: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"  hint: {error.hint}", file=sys.stderr)

@@ -1,0 +1,95 @@
+"""One way to go from a project to its graph, shared by every command and the TUI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ahq_history.config.project import Project, find_project
+from ahq_history.config.scan import ScanResult, decode_source, scan_project, scan_text
+from ahq_history.core.model import Problem, Revision
+
+if TYPE_CHECKING:
+    from ahq_history.core.graph import RevisionGraph
+
+
+@dataclass(frozen=True)
+class Loaded:
+    project: Project
+    scan: ScanResult
+    graph: RevisionGraph  # networkx is imported only when a graph is built
+    # Text of revision files that do not come from the work tree (e.g. a ref's side of `check --against`),
+    # by Revision.path; every other file is read from the work tree.
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """File problems first, then graph problems.
+
+        A parent that only looks missing because its own file could not be read (conflict markers, say)
+        is not reported again against its innocent children: the file's problem is the one to fix.
+        """
+        unread = self._unread_texts()
+        graph_problems = [p for p in self.graph.problems
+                          if not (p.kind == "dangling-parent" and any(p.revisions[-1] in t for t in unread))]
+        return [*self.scan.problems, *graph_problems]
+
+    def _unread_texts(self) -> list[str]:
+        read = {r.path for r in self.scan.revisions}
+        paths = {p.path for p in self.scan.problems if p.is_error and p.path and p.path not in read}
+        texts = (self.texts.get(path) or _read(self.project.root / path) for path in sorted(paths))
+        return [text for text in texts if text]
+
+    @property
+    def broken(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def source(self, revision: Revision) -> str | None:
+        """The text of a revision's file, None when it cannot be read."""
+        if revision.path in self.texts:
+            return self.texts[revision.path]
+        return _read(self.project.root / revision.path)
+
+    def body_problems(self, revision_ids: Iterable[str]) -> list[Problem]:
+        """Syntax problems in the bodies of these revisions' files.
+
+        The scanner reads only headers (parsing 10,000 whole files costs over a second); callers use this
+        for the few revisions a person is working on; `lint` parses every body (AHQ000).
+        """
+        known = {(p.kind, p.path, p.line) for p in self.scan.problems}
+        found: list[Problem] = []
+        for revision_id in dict.fromkeys(revision_ids):
+            revision = self.graph.revisions.get(revision_id)
+            text = self.source(revision) if revision is not None else None
+            if revision is None or text is None:
+                continue
+            _, problems = scan_text(text, revision.path, check_syntax=True)
+            found.extend(p for p in problems if p.kind == "syntax" and (p.kind, p.path, p.line) not in known)
+        return found
+
+
+def _read(path: Path) -> str | None:
+    """The file's text decoded as the scanner (and Python) decode it: a UTF-8 BOM or a PEP 263 coding
+    line is honoured, so a file the scanner read is never refused or misparsed here. Newlines are
+    universal, as `read_text` gives them."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text, _problem = decode_source(data, path.name)
+    if text is None or "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load(config: str | Path | None = None, start: Path | None = None, *,
+         project: Project | None = None) -> Loaded:
+    """Find the project (unless given), scan its revision files and build the graph."""
+    from ahq_history.core.graph import RevisionGraph
+
+    if project is None:
+        project = find_project(start=start, config=Path(config) if config else None)
+    scanned = scan_project(project)
+    return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))

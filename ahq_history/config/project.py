@@ -1,0 +1,488 @@
+"""Find and read the Alembic layout without importing Alembic (standard library only).
+
+Discovery never imports Alembic and never runs `env.py`: it reads `alembic.ini` with `configparser` and
+`pyproject.toml` with `tomllib`, following the rules of Alembic 1.20's `Config` and
+`ScriptDirectory.from_config`:
+
+- Options come from the ini's `[alembic]` section first, then from `[tool.alembic]` of the
+  `pyproject.toml` beside it (Alembic's CLI reads both files of the folder it runs in).
+- `%(here)s` is the folder of the file the value was read from; `%%` is a literal `%`.
+- `version_locations` in an ini is split by `path_separator` (`os`, `;`, `:`, `space`, `newline`;
+  the deprecated `version_path_separator` as a fallback), or, when neither is set, by Alembic's legacy
+  split on commas and spaces. In `[tool.alembic]` it is a list. Booleans in an ini are true only when
+  written `true`; in TOML they must be booleans.
+- Relative paths resolve from the folder Alembic is run in: the config file's folder for `alembic.ini`
+  and `pyproject.toml`, and the folder holding `migrations/` for Flask-Migrate (Flask-Migrate sets
+  `script_location = migrations`, relative to where `flask db` runs). `package:path` names a package
+  resource, as Alembic's `coerce_resource_to_filename` does.
+
+Search order (the first folder that has any of these wins; nearer folders win over their parents):
+`-c/--config PATH` when given; else from the start folder up to the top of the git work tree (or the
+filesystem root), in each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
+(what `alembic` run there would read), then `migrations/alembic.ini` (Flask-Migrate). An `alembic.ini`
+without `script_location` (in its section or in `[tool.alembic]`) is a configuration error, except when
+`migrations/alembic.ini` sits beside it (Flask-Migrate wins) or `env.py` does (we are inside Flask-Migrate's
+`migrations/` folder, whose ini never names its own folder). `[tool.ahq-history]` settings come from the
+nearest pyproject.toml that has them, from the project root up to the git work-tree top.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ahq_history.core.errors import ConfigError
+
+Layout = Literal["flask-migrate", "alembic-ini", "pyproject"]
+
+PLACEHOLDER_URL = "driver://user:pass@localhost/dbname"  # what `alembic init` writes
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+_LEGACY_SPLIT = re.compile(r", *|(?: +)")  # Alembic's split when no path_separator is set
+_LOOKED_FOR = "alembic.ini, pyproject.toml with [tool.alembic] and migrations/alembic.ini"
+_NOT_FOUND_HINT = (
+    "create one with `alembic init migrations` (or `alembic init --template pyproject migrations`), "
+    "or `flask db init` for Flask-Migrate, or name the configuration with -c PATH"
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """An Alembic project as its configuration describes it. Paths are absolute."""
+
+    root: Path  # folder that Revision.path values are relative to (ini's folder; for Flask-Migrate
+    # the folder that holds `migrations/`; for pyproject the pyproject's folder)
+    config_path: Path  # the alembic.ini / migrations/alembic.ini / pyproject.toml that was read
+    layout: Layout
+    script_location: Path
+    version_locations: tuple[Path, ...]  # in configuration order; default: script_location/versions
+    recursive: bool = False  # recursive_version_locations
+    file_template: str = "%%(rev)s_%%(slug)s"  # as Alembic reads it (before interpolation of %%)
+    template_name: str = "script.py.mako"
+    database_url: str | None = None  # ini's sqlalchemy.url; the `alembic init` placeholder is None
+    settings: dict[str, object] = field(default_factory=dict)  # [tool.ahq-history] of pyproject.toml
+    ini_section: str = "alembic"
+    # Added by discovery: every configuration file read (alembic.ini and pyproject.toml together for
+    # the pyproject layout, plus the pyproject.toml that gave `settings`), for cache keys.
+    config_files: tuple[Path, ...] = ()
+    sourceless: bool = False  # `sourceless = true`: .pyc files without a .py are revisions too
+    configured_versions: bool = False  # True when version_locations was set (not the default)
+
+    @property
+    def upgrade_command(self) -> str:
+        """The command the team runs to apply revisions (configurable as `upgrade-command`)."""
+        configured = self.settings.get("upgrade-command")
+        if isinstance(configured, str) and configured:
+            return configured
+        if self.layout == "flask-migrate":
+            return "flask db upgrade"
+        return "alembic upgrade head"
+
+    @property
+    def template_path(self) -> Path:
+        """The Mako template Alembic renders new revision files from."""
+        return self.script_location / self.template_name
+
+    @property
+    def file_template_value(self) -> str:
+        """`file_template` as Alembic uses it (`%%` read as `%`), e.g. `%(rev)s_%(slug)s`."""
+        return self.file_template.replace("%%", "%")
+
+
+def find_project(start: Path | None = None, config: Path | None = None, *,
+                 ini_section: str = "alembic") -> Project:
+    """Find the project from `start` (default: the current folder) or from an explicit `config` file.
+
+    A relative `config` is taken from `start` (or the current folder). Raises ConfigError (exit 2)
+    naming every place that was looked at when nothing is found, and naming the file (and line) when
+    a configuration is broken.
+    """
+    origin = Path(os.path.abspath(start if start is not None else Path.cwd()))
+    if config is not None:
+        return _from_config_path(origin / config, ini_section)
+    top = work_tree_top(origin)
+    looked: list[Path] = []
+    for folder in _folders_up(origin, top):
+        looked.append(folder)
+        project = _project_in(folder, ini_section)
+        if project is not None:
+            return project
+    stop = " (the top of the git work tree)" if top is not None else ""
+    where = ", ".join(str(f) for f in looked)
+    raise ConfigError(f"no Alembic project found: looked for {_LOOKED_FOR} in {where}{stop}",
+                      hint=_NOT_FOUND_HINT)
+
+
+def work_tree_top(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` holding `.git` (a folder or a worktree's file)."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _folders_up(origin: Path, top: Path | None) -> list[Path]:
+    folders = [origin]
+    for parent in origin.parents:
+        if top is not None and folders[-1] == top:
+            break
+        folders.append(parent)
+    return folders
+
+
+# -- reading the two kinds of file ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """The configuration one `alembic` run would read: an ini's section and/or `[tool.alembic]`."""
+
+    section: str
+    ini_path: Path | None = None
+    ini: configparser.ConfigParser | None = None
+    toml_path: Path | None = None
+    toml: dict[str, Any] | None = None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(p for p in (self.ini_path, self.toml_path) if p is not None)
+
+    def ini_has(self, name: str) -> bool:
+        return self.ini is not None and self.ini.has_option(self.section, name)
+
+    def ini_get(self, name: str, *, raw: bool = False) -> str:
+        """An option of the ini's section, interpolated as Alembic's ConfigParser does."""
+        assert self.ini is not None and self.ini_path is not None
+        try:
+            return self.ini.get(self.section, name, raw=raw)
+        except configparser.Error as error:
+            raise _ini_error(self.ini_path, error, option=name) from None
+
+    def toml_get(self, name: str, *, raw: bool = False) -> Any:
+        """A `[tool.alembic]` value with `%(here)s` applied to its strings, or None when absent."""
+        if self.toml is None or self.toml_path is None or name not in self.toml:
+            return None
+        value = self.toml[name]
+        if raw:
+            return value
+        here = {"here": self.toml_path.parent.as_posix()}
+        try:
+            if isinstance(value, str):
+                return value % here
+            if isinstance(value, list):
+                return [v % here if isinstance(v, str) else v for v in value]
+        except (KeyError, ValueError, TypeError) as error:
+            raise ConfigError(f"{self.toml_path}: [tool.alembic] {name} = {value!r} cannot be "
+                              f"interpolated ({error})", hint="write a literal % as %%") from None
+        return value
+
+    def option(self, name: str, *, raw: bool = False) -> Any:
+        """Alembic's `get_alembic_option`: the ini first, then `[tool.alembic]`."""
+        if self.ini_has(name):
+            return self.ini_get(name, raw=raw)
+        return self.toml_get(name, raw=raw)
+
+    def flag(self, name: str) -> bool:
+        """Alembic's `get_alembic_boolean_option`."""
+        if self.ini_has(name):
+            return self.ini_get(name) == "true"
+        value = self.toml_get(name)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.toml_path}: [tool.alembic] {name} must be true or false, "
+                              f"not {value!r}", hint=f"write {name} = true")
+        return value
+
+    def where(self, name: str) -> str:
+        """`file:line` (or `file`) of an option, for messages."""
+        if self.ini_has(name) and self.ini_path is not None:
+            return _with_line(self.ini_path, name)
+        return f"{self.toml_path} [tool.alembic]"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def read_ini(path: Path) -> configparser.ConfigParser:
+    """Parse an ini file as Alembic does: `%(here)s` is the ini's folder (as POSIX)."""
+    parser = configparser.ConfigParser({"here": path.parent.as_posix()})
+    try:
+        parser.read_string(_read_text(path), source=str(path))
+    except configparser.Error as error:
+        raise _ini_error(path, error) from None
+    return parser
+
+
+def _ini_error(path: Path, error: configparser.Error, option: str | None = None) -> ConfigError:
+    line = getattr(error, "lineno", None)
+    errors = getattr(error, "errors", None)
+    if line is None and errors:
+        line = errors[0][0]
+    where = f"{path}:{line}" if line is not None else (_with_line(path, option) if option else str(path))
+    hint = ("write a literal % as %%; %(here)s is the one name Alembic provides"
+            if isinstance(error, configparser.InterpolationError)
+            else "fix the ini syntax (compare with the file `alembic init` writes)")
+    return ConfigError(f"{where}: {_ini_detail(error)}", hint=hint)
+
+
+def _ini_detail(error: configparser.Error) -> str:
+    """configparser's complaint without its 'While reading from ...' preamble."""
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return "the file does not start with a [section] header"
+    if isinstance(error, configparser.ParsingError):
+        return "this line is neither a [section] header nor `key = value`"
+    if isinstance(error, configparser.DuplicateOptionError):
+        return f"option {error.option!r} is set twice in section [{error.section}]"
+    if isinstance(error, configparser.DuplicateSectionError):
+        return f"section [{error.section}] appears twice"
+    return str(error).splitlines()[0]
+
+
+def _with_line(path: Path, option: str | None) -> str:
+    """`path:line` of the first line that sets `option`, or the path alone."""
+    if option is not None:
+        pattern = re.compile(rf"^\s*{re.escape(option)}\s*[=:]", re.IGNORECASE)
+        try:
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if pattern.match(text):
+                    return f"{path}:{number}"
+        except (OSError, UnicodeDecodeError):
+            pass
+    return str(path)
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    """Parse a pyproject.toml; a syntax error names the file and TOML's line and column."""
+    try:
+        return tomllib.loads(_read_text(path))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}", hint="fix the TOML syntax") from None
+
+
+def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
+    """`[tool.<name>]` of a pyproject.toml, or None. Files that do not mention `name` are not parsed."""
+    if not path.is_file():
+        return None
+    if name.encode() not in path.read_bytes():
+        return None
+    tool = read_pyproject(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
+    table = tool.get(name)
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.{name}] must be a table, not {type(table).__name__}")
+    return table
+
+
+def _sources(section: str, ini_path: Path | None, toml_path: Path | None) -> _Sources:
+    ini = read_ini(ini_path) if ini_path is not None else None
+    toml = _tool_table(toml_path, "alembic") if toml_path is not None else None
+    return _Sources(section, ini_path, ini, toml_path if toml is not None else None, toml)
+
+
+# -- one folder, one explicit file --------------------------------------------------------------------
+
+
+def _project_in(folder: Path, section: str) -> Project | None:
+    """The project whose configuration sits in `folder`, or None when the folder has none."""
+    ini = folder / "alembic.ini"
+    flask_ini = folder / "migrations" / "alembic.ini"
+    sources = _sources(section, ini if ini.is_file() else None, folder / "pyproject.toml")
+    if sources.files:
+        if sources.option("script_location") is not None:
+            return _alembic_project(sources, base=folder)
+        if ini.is_file() and (folder / "env.py").is_file() and not flask_ini.is_file():
+            return _flask_project(ini, section)  # run from inside Flask-Migrate's `migrations/`
+        if not flask_ini.is_file():
+            raise _no_script_location(sources)
+    if flask_ini.is_file():
+        return _flask_project(flask_ini, section)
+    return None
+
+
+def _from_config_path(path: Path, section: str) -> Project:
+    """The project named by `-c PATH`: an ini, a pyproject.toml, or a folder holding one of them."""
+    path = Path(os.path.normpath(path))
+    if path.is_dir():
+        project = _project_in(path, section)
+        if project is None:
+            raise ConfigError(f"no Alembic project in {path}: looked for {_LOOKED_FOR}", hint=_NOT_FOUND_HINT)
+        return project
+    if not path.is_file():
+        raise ConfigError(f"configuration file {path} does not exist",
+                          hint="give -c the path of alembic.ini, migrations/alembic.ini or pyproject.toml")
+    if path.suffix == ".toml":
+        ini = path.parent / "alembic.ini"
+        sources = _sources(section, ini if ini.is_file() else None, path)
+        if sources.toml is None and sources.ini is None:
+            raise ConfigError(f"{path}: has no [tool.alembic] table",
+                              hint="run `alembic init --template pyproject migrations`, "
+                              "or give -c alembic.ini")
+    else:
+        toml = path.parent / "pyproject.toml"
+        sources = _sources(section, path, toml)
+        if not sources.ini_has("script_location") and (path.parent / "env.py").is_file():
+            return _flask_project(path, section)  # Flask-Migrate: the ini's folder is the scripts
+    if sources.option("script_location") is None:
+        raise _no_script_location(sources)
+    return _alembic_project(sources, base=path.parent)
+
+
+def _no_script_location(sources: _Sources) -> ConfigError:
+    first = sources.files[0]
+    places = f"the [{sources.section}] section of {sources.ini_path}" if sources.ini_path else ""
+    if sources.toml_path is not None:
+        places = f"{places} nor in " if places else ""
+        places += f"[tool.alembic] of {sources.toml_path}"
+    return ConfigError(f"{first}: no script_location in {places}, so the revision folder is unknown",
+                       hint="add `script_location = %(here)s/migrations` (the folder holding env.py), "
+                       "or create the project with `alembic init migrations`")
+
+
+def _alembic_project(sources: _Sources, base: Path) -> Project:
+    """An `alembic.ini` / `[tool.alembic]` project; relative paths resolve from `base`."""
+    layout: Layout = "alembic-ini" if sources.ini_has("script_location") else "pyproject"
+    config_path = sources.ini_path if layout == "alembic-ini" else sources.toml_path
+    assert config_path is not None
+    value = sources.option("script_location")
+    if not isinstance(value, str):
+        raise ConfigError(f"{sources.where('script_location')}: script_location must be a string")
+    script = _resolve(sources, "script_location", value, base)
+    if not script.is_dir():
+        raise ConfigError(f"{sources.where('script_location')}: script_location {value!r} is {script}, "
+                          "which does not exist", hint="fix script_location, or create the folder with "
+                          "`alembic init`")
+    return _project(sources, layout, config_path, root=base, script=script, base=base)
+
+
+def _flask_project(ini_path: Path, section: str) -> Project:
+    """Flask-Migrate: the ini's folder is the script location; `flask db` runs from its parent."""
+    sources = _sources(section, ini_path, None)
+    root = ini_path.parent.parent
+    return _project(sources, "flask-migrate", ini_path, root=root, script=ini_path.parent, base=root)
+
+
+def _project(sources: _Sources, layout: Layout, config_path: Path, *, root: Path, script: Path,
+             base: Path) -> Project:
+    locations = _version_locations(sources, base)
+    settings, settings_file = _settings(root)
+    files = sources.files + ((settings_file,) if settings_file and settings_file not in sources.files else ())
+    return Project(
+        root=root,
+        config_path=config_path,
+        layout=layout,
+        script_location=script,
+        version_locations=locations or (script / "versions",),
+        recursive=sources.flag("recursive_version_locations"),
+        file_template=_file_template(sources),
+        database_url=_database_url(sources),
+        settings=settings,
+        ini_section=sources.section,
+        config_files=files,
+        sourceless=sources.flag("sourceless"),
+        configured_versions=bool(locations),
+    )
+
+
+# -- options ------------------------------------------------------------------------------------------
+
+
+def resolve_location(value: str, base: Path) -> Path:
+    """A script or version location as Alembic reads it: `package:path` or a path (relative to `base`)."""
+    if not os.path.isabs(value) and ":" in value:
+        return _package_resource(value, base)
+    return Path(os.path.normpath(base / value))
+
+
+def _resolve(sources: _Sources, name: str, value: str, base: Path) -> Path:
+    try:
+        return resolve_location(value, base)
+    except ConfigError as error:
+        raise ConfigError(f"{sources.where(name)}: {error.message}", hint=error.hint) from None
+
+
+def _package_resource(value: str, base: Path) -> Path:
+    """`package.sub:folder` without importing the package: found beside `base` or on sys.path."""
+    package, *rest = value.split(":")
+    parts = package.split(".")
+    folder = base.joinpath(*parts)
+    if not folder.is_dir():
+        import importlib.util  # only for `package:path` locations; kept off the hooks' fast path
+
+        spec = importlib.util.find_spec(parts[0])  # finds the top package; runs none of its code
+        locations = list(spec.submodule_search_locations or []) if spec is not None else []
+        if not locations:
+            raise ConfigError(f"{value!r} names package {package}, which cannot be found",
+                              hint="install the project (pip install -e .) or run from the folder "
+                              f"holding {parts[0]}/")
+        folder = Path(locations[0]).joinpath(*parts[1:])
+    return Path(os.path.normpath(folder.joinpath(*rest)))
+
+
+def split_version_locations(value: str, separator: str | None) -> list[str]:
+    """Alembic 1.20's split of an ini's `version_locations` (separator: a path_separator value)."""
+    if separator is None:
+        return _LEGACY_SPLIT.split(value)
+    char = _SEPARATORS[separator]
+    return [part.strip() for part in value.split(char) if part]
+
+
+def _separator(sources: _Sources) -> str | None:
+    for name in ("path_separator", "version_path_separator"):
+        if sources.ini_has(name):
+            value = sources.ini_get(name)
+            if value not in _SEPARATORS:
+                raise ConfigError(f"{_with_line(sources.ini_path or Path(), name)}: {value!r} is not a valid "
+                                  f"value for {name}; expected 'space', 'newline', 'os', ':', ';'")
+            return value
+    return None
+
+
+def _version_locations(sources: _Sources, base: Path) -> tuple[Path, ...]:
+    """Alembic's `get_version_locations_list`, resolved; empty when not configured."""
+    raw: list[str] | None = None
+    if sources.ini_has("version_locations") and sources.ini_get("version_locations"):
+        raw = split_version_locations(sources.ini_get("version_locations"), _separator(sources))
+    else:
+        value = sources.toml_get("version_locations")
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"{sources.toml_path}: [tool.alembic] version_locations must be a list of "
+                              "strings", hint='write version_locations = ["%(here)s/migrations/versions"]')
+        raw = value
+    return tuple(_resolve(sources, "version_locations", item, base) for item in raw or ())
+
+
+def _file_template(sources: _Sources) -> str:
+    value = sources.option("file_template", raw=True)
+    return value if isinstance(value, str) else "%%(rev)s_%%(slug)s"
+
+
+def _database_url(sources: _Sources) -> str | None:
+    """`sqlalchemy.url` of the ini (Alembic reads it from the ini only); the init placeholder is None."""
+    if not sources.ini_has("sqlalchemy.url"):
+        return None
+    url = sources.ini_get("sqlalchemy.url").strip()
+    return url if url and url != PLACEHOLDER_URL else None
+
+
+def _settings(root: Path) -> tuple[dict[str, object], Path | None]:
+    """`[tool.ahq-history]` of the nearest pyproject.toml (from `root` up to the git top) that has it."""
+    top = work_tree_top(root)
+    for folder in _folders_up(root, top):
+        table = _tool_table(folder / "pyproject.toml", "ahq-history")
+        if table is not None:
+            return dict(table), folder / "pyproject.toml"
+    return {}, None

@@ -1,0 +1,349 @@
+"""Read `alembic_version` from the project's database, read-only, with a short timeout.
+
+Only this module talks to a database, and it never writes: SQLite files are opened with `mode=ro`
+(a missing file is never created), server databases run the one SELECT in a read-only transaction.
+SQLAlchemy is imported inside the functions that connect, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlsplit
+
+from ahq_history.config.project import Project
+from ahq_history.core.errors import ConfigError, UnreachableError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Connection, Engine
+
+DEFAULT_TIMEOUT = 3.0
+DEFAULT_VERSION_TABLE = "alembic_version"
+NO_FILE_NOTE = "database file does not exist yet: nothing applied"
+NO_TABLE_NOTE = "no {table} table: nothing applied"
+MEMORY_NOTE = "in-memory SQLite database: nothing applied"
+
+# Driver modules by dialect, to name the extra that brings them when one is missing.
+_EXTRAS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+# Async drivers cannot be used by a plain engine; their dialect's default sync driver reads the same table.
+_ASYNC_DRIVERS = {"asyncpg", "psycopg_async", "aiosqlite", "aiomysql", "asyncmy"}
+# (driver, module) in order of preference, for URLs that name no driver.
+_DRIVERS = {
+    "postgresql": (("psycopg2", "psycopg2"), ("psycopg", "psycopg")),
+    "mysql": (("mysqldb", "MySQLdb"), ("pymysql", "pymysql")),
+    "mariadb": (("mysqldb", "MySQLdb"), ("pymysql", "pymysql")),
+}
+
+
+class NoDatabaseUrl(ConfigError):
+    """No database URL is configured anywhere (`resolve_url` looked in every place)."""
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A database URL and where it came from (said in messages). `url` may hold a password: never print it."""
+
+    url: str = field(repr=False)
+    source: str
+
+    @property
+    def masked(self) -> str:
+        return mask_url(self.url)
+
+
+@dataclass(frozen=True)
+class VersionRows:
+    """What `alembic_version` holds: its revisions (sorted), or a note saying why there are none."""
+
+    url: str  # password masked
+    dialect: str
+    revisions: tuple[str, ...]
+    note: str | None = None
+
+
+# `scheme://user:PASSWORD@...`: the password runs to the last `@`, so one holding `#`, `/`, `?` or `@`
+# unencoded (SQLAlchemy takes those as written) is hidden whole, and a URL Python cannot split is masked too.
+_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:/?#]*:)(?P<password>.*)@", re.S)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by `***` (stdlib only: it works on URLs SQLAlchemy rejects too)."""
+    return _PASSWORD.sub(r"\g<head>***@", url, count=1)
+
+
+def resolve_url(
+    project: Project, explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> DatabaseUrl:
+    """The database URL, first found of: `explicit` (--database-url), env DATABASE_URL, `[tool.ahq-history]
+    database-url`, the ini's sqlalchemy.url. Raises NoDatabaseUrl (a ConfigError, exit 2) when none is
+    set."""
+    env = os.environ if environ is None else environ
+    setting = project.settings.get("database-url")
+    candidates = (
+        (explicit, "--database-url"),
+        (env.get("DATABASE_URL"), "the DATABASE_URL environment variable"),
+        (setting if isinstance(setting, str) else None, "[tool.ahq-history] database-url in pyproject.toml"),
+        (project.database_url, f"sqlalchemy.url in {_relative(project.config_path, project.root)}"),
+    )
+    for value, source in candidates:
+        if value and value.strip():
+            return DatabaseUrl(_normalise(value.strip()), source)
+    raise NoDatabaseUrl(
+        "no database URL is configured",
+        "pass --database-url URL, set DATABASE_URL, or add database-url = \"sqlite:///instance/app.db\" "
+        "under [tool.ahq-history] in pyproject.toml",
+    )
+
+
+def _normalise(url: str) -> str:
+    # Heroku-style `postgres://` is refused by SQLAlchemy 1.4+; it means PostgreSQL.
+    return "postgresql://" + url[len("postgres://"):] if url.startswith("postgres://") else url
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_version_rows(
+    db_url: DatabaseUrl,
+    root: Path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    version_table: str = DEFAULT_VERSION_TABLE,
+    schema: str | None = None,
+) -> VersionRows:
+    """Read the revisions in the version table. Never writes, never creates a database file.
+
+    Raises ConfigError for a URL that cannot be used (bad form, driver not installed) and UnreachableError
+    (both exit 2) when the database does not answer within `timeout` seconds or refuses us.
+    """
+    url = _parse(db_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(url, root)
+        if path is None or not path.is_file():
+            return VersionRows(db_url.masked, backend, (), MEMORY_NOTE if path is None else NO_FILE_NOTE)
+        engine = _sqlite_engine(path)
+    else:
+        engine = _server_engine(db_url, url, timeout)
+    try:
+        revisions = _select_revisions(engine, db_url, version_table, schema)
+    finally:
+        engine.dispose()
+    note = None if revisions is not None else NO_TABLE_NOTE.format(table=version_table)
+    return VersionRows(db_url.masked, backend, revisions or (), note)
+
+
+def read_project_rows(
+    project: Project, *, database_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[DatabaseUrl, VersionRows]:
+    """The project's database (`database_url`, else as `resolve_url` finds it) and the rows of its version
+    table (named by the project's settings). What `status`, `merge-heads --rebase` and the TUI read.
+
+    Raises NoDatabaseUrl when no URL is configured, ConfigError for a URL that cannot be used and
+    UnreachableError when the database does not answer (all exit 2)."""
+    db_url = resolve_url(project, database_url)
+    table, schema = version_table_settings(project)
+    rows = read_version_rows(db_url, project.root, timeout=timeout, version_table=table, schema=schema)
+    return db_url, rows
+
+
+def version_table_settings(project: Project) -> tuple[str, str | None]:
+    """`[tool.ahq-history] version-table` / `version-table-schema`, for projects whose env.py renames it."""
+    table = project.settings.get("version-table")
+    schema = project.settings.get("version-table-schema")
+    return (
+        table if isinstance(table, str) and table else DEFAULT_VERSION_TABLE,
+        schema if isinstance(schema, str) and schema else None,
+    )
+
+
+def _parse(db_url: DatabaseUrl) -> URL:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(db_url.url)
+    except (ArgumentError, ValueError) as error:
+        # SQLAlchemy's one ValueError is int() of the port; its text may hold part of a password.
+        reason = _first_line(error) if isinstance(error, ArgumentError) else "its port is not a number"
+        raise ConfigError(
+            f"cannot read the database URL {db_url.masked!r} (from {db_url.source}): {reason}",
+            "write it as dialect+driver://user:password@host:port/database, e.g. sqlite:///instance/app.db",
+        ) from None
+    return url.set(drivername=_sync_driver(url.drivername))
+
+
+def _sync_driver(drivername: str) -> str:
+    """An explicit sync driver as written; otherwise the first installed of the dialect's usual drivers.
+
+    SQLAlchemy's default driver for `postgresql://` is psycopg (3) since 2.1 and mysqlclient for `mysql://`,
+    while the extras install psycopg2 and PyMySQL: a plain URL should work with either.
+    """
+    from importlib.util import find_spec
+
+    backend, _, driver = drivername.partition("+")
+    if driver and driver not in _ASYNC_DRIVERS:
+        return drivername
+    choices = _DRIVERS.get(backend, ())
+    installed = next((name for name, module in choices if find_spec(module) is not None), None)
+    return f"{backend}+{installed}" if installed else backend
+
+
+def sqlite_path(url: URL, root: Path) -> Path | None:
+    """The file a SQLite URL names, relative paths taken from `root`; None for an in-memory database."""
+    database = url.database or ""
+    if database.startswith("file:"):  # already a SQLite URI (`?uri=true`)
+        database = unquote(urlsplit(database).path)
+    if database in ("", ":memory:"):
+        return None
+    path = Path(database)
+    with contextlib.suppress(RuntimeError):  # `~user` of no known user: taken as written
+        path = path.expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    # `mode=ro` makes SQLite refuse to create or write the file; a creator keeps odd characters in the
+    # path (spaces, `?`, `#`) away from URL parsing.
+    path = path.resolve()
+    uri = f"file:{quote(str(path))}?mode=ro"
+    if _wal_mode(path) and not path.with_name(path.name + "-wal").exists():
+        # Read-only, SQLite would create -wal and -shm files for a WAL database and leave them behind;
+        # without a -wal file every committed row is in the main file, which `immutable` reads alone.
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=1.0)
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def _wal_mode(path: Path) -> bool:
+    """The SQLite header says WAL (bytes 18 and 19, the write and read versions, are 2)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header.startswith(b"SQLite format 3\0") and header[18:20] == b"\2\2"
+
+
+def _server_engine(db_url: DatabaseUrl, url: URL, timeout: float) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        return create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, timeout))
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"unknown database dialect {url.drivername!r} in {db_url.masked} (from {db_url.source})",
+            "use a URL SQLAlchemy knows: sqlite:///..., postgresql://..., mysql+pymysql://...",
+        ) from None
+    except ImportError as error:
+        raise ConfigError(
+            f"the database driver for {url.drivername!r} is not installed ({_first_line(error)})",
+            _driver_hint(url.drivername, error.name),
+        ) from None
+
+
+def _driver_hint(drivername: str, module: str | None) -> str:
+    backend, _, driver = drivername.partition("+")
+    extra = _EXTRAS.get(backend)
+    if extra is None:
+        return f"install the driver module {module!r}"
+    ours = {name for name, _module in _DRIVERS[backend]} - {"mysqldb"}
+    if not driver or driver in ours:
+        return f"pip install 'ahq-history[{extra}]'"
+    return f"install the driver module {module!r}, or pip install 'ahq-history[{extra}]' and drop '+{driver}'"
+
+
+def _connect_args(url: URL, timeout: float) -> dict[str, Any]:
+    """Short connect and statement timeouts for the drivers that take them."""
+    backend, _, driver = url.drivername.partition("+")
+    whole = max(1, round(timeout))  # libpq and MySQLdb take whole seconds
+    if backend == "postgresql" and driver in ("psycopg2", "psycopg", "pg8000"):
+        if driver == "pg8000":
+            return {"timeout": timeout}
+        return {"connect_timeout": whole, "options": f"-c statement_timeout={int(timeout * 1000)}"}
+    if backend in ("mysql", "mariadb"):
+        if driver == "pymysql":
+            return {"connect_timeout": timeout, "read_timeout": timeout, "write_timeout": timeout}
+        return {"connect_timeout": whole}
+    return {}
+
+
+def _select_revisions(
+    engine: Engine, db_url: DatabaseUrl, version_table: str, schema: str | None
+) -> tuple[str, ...] | None:
+    """The sorted rows of the version table; None when the table does not exist."""
+    from sqlalchemy import String, column, inspect, select, table
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            _begin_read_only(conn)
+            if not inspect(conn).has_table(version_table, schema=schema):
+                return None
+            query = select(column("version_num", String)).select_from(table(version_table, schema=schema))
+            rows = conn.execute(query).scalars().all()
+    except DBAPIError as error:
+        reason = _driver_reason(error.orig) if error.orig is not None else ""
+        raise _unreachable(db_url, reason or _first_line(error)) from None
+    except SQLAlchemyError as error:
+        raise _unreachable(db_url, _first_line(error)) from None
+    return tuple(sorted(str(row) for row in rows))
+
+
+def _begin_read_only(conn: Connection) -> None:
+    # PostgreSQL and MariaDB/MySQL both take this as the first statement of a transaction; SQLite files
+    # are opened with mode=ro instead.
+    if conn.dialect.name in ("postgresql", "mysql", "mariadb"):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def _unreachable(db_url: DatabaseUrl, reason: str) -> UnreachableError:
+    password = _password(db_url.url)
+    if password:  # as a word of its own: a short one would be cut out of other words (and so shown)
+        reason = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", reason)
+    hint = (
+        "check that the file is a SQLite database, or pass --database-url"
+        if db_url.url.startswith("sqlite")
+        else "check that the server is running and that the URL is right, or pass --database-url"
+    )
+    message = f"cannot read the database {db_url.masked} (from {db_url.source}): {reason}"
+    return UnreachableError(message, hint)
+
+
+def _password(url: str) -> str | None:
+    found = _PASSWORD.match(url)
+    return found["password"] if found else None
+
+
+def _driver_reason(error: BaseException) -> str:
+    # PyMySQL and MySQLdb carry (code, text); the text is what a person reads.
+    args = error.args
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return f"{_first_line(args[1])} (error {args[0]})"
+    return _first_line(error)
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip()
+    # psycopg2 and friends put the useful part first; the rest is SQL and a documentation link.
+    first = text.splitlines()[0].strip() if text else ""
+    return re.sub(r"^\([\w.]+\)\s*", "", first)

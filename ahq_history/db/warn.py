@@ -1,0 +1,74 @@
+"""The post-checkout hook's database warning: a line or two when a branch switch leaves the database at a
+revision this branch lacks, or behind it. Silent otherwise, and quick: an unreachable database is silent.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ahq_history.config.project import Project
+from ahq_history.core.errors import AhqError
+from ahq_history.db.read import DatabaseUrl, read_version_rows, resolve_url, version_table_settings
+from ahq_history.db.state import compare
+
+if TYPE_CHECKING:
+    from ahq_history.core.graph import RevisionGraph
+
+SHORT = 12
+_DEFAULT_PORTS = {"postgresql": 5432, "postgres": 5432, "mysql": 3306, "mariadb": 3306}
+_SHOWN = 3  # pending revisions named in the warning
+
+
+def database_warning(project: Project, graph: RevisionGraph, timeout: float = 1.0) -> str | None:
+    """The warning to print after a branch switch, or None (no URL, no answer within `timeout`, nothing
+    applied yet, or at the heads). Never searches git: `ahq-history status` does that."""
+    try:
+        db_url = resolve_url(project)
+    except AhqError:
+        return None
+    if not _answers(db_url, timeout):
+        return None
+    table, schema = version_table_settings(project)
+    try:
+        rows = read_version_rows(db_url, project.root, timeout=timeout, version_table=table, schema=schema)
+    except AhqError:
+        return None
+    if not rows.revisions:  # never upgraded here: nothing a branch switch changed
+        return None
+    state = compare(graph, rows.revisions)
+    if state.unknown:
+        names = ", ".join(u.revision for u in state.unknown)
+        return (f"ahq-history: the database is at {names}, which this branch does not have.\n"
+                "  Run `ahq-history status` for the way back (the branch that has it and the commands).")
+    if state.pending:
+        count = len(state.pending)
+        shown = ", ".join(_describe(graph, rev) for rev in state.pending[:_SHOWN])
+        more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
+        plural = "s" if count != 1 else ""
+        return (f"ahq-history: the database is behind this branch by {count} revision{plural}"
+                f" ({shown}{more}).\n  Run: {project.upgrade_command}")
+    return None
+
+
+def _describe(graph: RevisionGraph, rev: str) -> str:
+    message = graph.revisions[rev].message
+    return f"{rev[:SHORT]} {message}" if message else rev[:SHORT]
+
+
+def _answers(db_url: DatabaseUrl, timeout: float) -> bool:
+    """A TCP connect within `timeout` for server URLs (drivers round timeouts up to whole seconds)."""
+    try:
+        parts = urlsplit(db_url.masked)  # a password holding `#` or `/` would end the host part early
+        backend = parts.scheme.split("+", 1)[0]
+        host, port = parts.hostname, parts.port or _DEFAULT_PORTS.get(backend)
+    except ValueError:
+        return False
+    if backend == "sqlite" or not host or port is None:
+        return True  # a file, a socket path, or a dialect we cannot probe: the read's own timeout applies
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,252 @@
+"""The `check` report: built once from a loaded graph as a JSON-ready dict, kept in the cache, and rendered
+as text from that dict. Shared by `check`, `heads` and the hooks.
+
+Reading the cache and rendering use the standard library only, so that a warm `check` answers without
+importing networkx, git or rich.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ahq_history.config.project import find_project
+from ahq_history.config.scan import revision_file_names
+from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.core.text import SHORT, heads_since
+from ahq_history.report import cache
+
+if TYPE_CHECKING:
+    from ahq_history.config.loading import Loaded
+    from ahq_history.core.graph import Divergence, RevisionGraph
+    from ahq_history.core.reconcile import Provenance
+    from ahq_history.git.facts import GitView
+
+def check_report(config: str | None, *, use_cache: bool = True, against: str | None = None,
+                 upstream: str | None = None) -> dict[str, Any]:
+    """The check report for the project found from here (or `config`), from the cache when it is fresh.
+
+    Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
+    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
+    project = find_project(config=Path(config) if config else None)
+    variant = f"check|against={against}|upstream={upstream}"
+    gitdir = cache.git_dir(project.root)
+    files = revision_file_names(project)
+    key = cache.cache_key(project, files, variant, gitdir)
+    where = cache.cache_path(project, gitdir)
+    if use_cache:
+        cached = cache.lookup(where, key)
+        if cached is not None:
+            return cached
+    from ahq_history.config.loading import load
+
+    report = _git_report(load(project=project), against, upstream)
+    cache.store(where, key, report)
+    return report
+
+
+def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> dict[str, Any]:
+    """The report with git's fields; for `against`, the report of the tree the merge would leave."""
+    from ahq_history.git import facts as gitfacts
+
+    if against is not None:
+        prediction = gitfacts.predict_merge(loaded, against, upstream=upstream)
+        report = build_check_report(prediction.loaded)
+        report["against"] = prediction.against
+        annotate_report(report, prediction.view)
+        return report
+    report = build_check_report(loaded)
+    annotate_report(report, gitfacts.git_view(loaded, upstream=upstream))
+    return report
+
+
+def annotate_report(report: dict[str, Any], view: GitView) -> None:
+    """Add git's fields to a `check` report (docs/json.md): per head `git`, per side `git` and
+    `published`, per divergence `advice`, `command`, `joined_by`; warnings into `problems`; `git`, `notes`."""
+    found = view.provenance
+    for head in report["heads"]:
+        head["git"] = _git_json(found.get(head["revision"]))
+    reports = {tuple(r.divergence.heads): r for r in view.reports}
+    for divergence in report["divergences"]:
+        done = reports.get(tuple(divergence["heads"]))
+        sides = {s.head: s for s in done.sides} if done else {}
+        for side in divergence["sides"]:
+            side["git"] = [{"revision": rid, **(_git_json(found.get(rid)) or _NO_GIT)}
+                           for rid in side["revisions"]]
+            side["published"] = sides[side["head"]].published if side["head"] in sides else None
+        divergence["advice"] = done.advice if done else None
+        divergence["command"] = done.command if done else None
+        divergence["joined_by"] = done.joined_by.as_json() if done and done.joined_by else None
+    report["problems"].extend(w.as_json() for w in view.warnings)
+    report["git"] = view.summary
+    report["notes"] = [*report.get("notes", []), *([view.note] if view.note else [])]
+    report["exit_code"] = exit_code_for(report)
+    report["next"] = next_step(report)
+
+
+_NO_GIT: dict[str, Any] = {
+    "commit": None, "author": None, "email": None, "date": None, "published": None, "refs": [], "state": None,
+    "source": None, "last_commit": None, "last_author": None, "last_date": None,
+}
+
+
+def _git_json(found: Provenance | None) -> dict[str, Any] | None:
+    return found.as_json() if found is not None else None
+
+
+def build_check_report(loaded: Loaded) -> dict[str, Any]:
+    """Everything `check` says, as the JSON contract of docs/json.md."""
+    graph = loaded.graph
+    working = [*graph.heads, *(r for d in graph.divergences for s in d.sides for r in s.revisions)]
+    problems = [*loaded.problems, *loaded.body_problems(working)]
+    report: dict[str, Any] = {
+        "project": {
+            "root": str(loaded.project.root),
+            "config": str(loaded.project.config_path),
+            "layout": loaded.project.layout,
+            "upgrade_command": loaded.project.upgrade_command,
+        },
+        "revisions": len(graph),
+        "heads": [_head(graph, head) for head in graph.heads],
+        "bases": graph.bases,
+        "branchpoints": graph.branchpoints,
+        "mergepoints": graph.mergepoints,
+        "diverged": graph.diverged,
+        "divergences": [_divergence(loaded, d) for d in graph.divergences],
+        "problems": [p.as_json() for p in problems],
+    }
+    report["exit_code"] = exit_code_for(report)
+    report["next"] = next_step(report)
+    return report
+
+
+def _head(graph: RevisionGraph, head: str) -> dict[str, Any]:
+    rev = graph.revisions[head]
+    return {
+        "revision": head,
+        "message": rev.message,
+        "path": rev.path,
+        "create_date": rev.create_date,
+        "branch_labels": sorted(graph.branch_labels(head)),
+    }
+
+
+def _divergence(loaded: Loaded, divergence: Divergence) -> dict[str, Any]:
+    from ahq_history.core.conflicts import conflict_as_json, conflicts_for_divergence, divergence_sides
+
+    graph = loaded.graph
+    sides = divergence_sides([s.revisions for s in divergence.sides], graph.revisions, loaded.source)
+    return {
+        "heads": list(divergence.heads),
+        "forks": list(divergence.forks),
+        "labels": list(divergence.labels),
+        "sides": [{"head": side.head, "message": graph.revisions[side.head].message,
+                   "revisions": list(side.revisions)} for side in divergence.sides],
+        "conflicts": [conflict_as_json(c) for c in conflicts_for_divergence(sides)],
+    }
+
+
+def exit_code_for(report: dict[str, Any]) -> int:
+    """3 for a broken graph (it wins), 1 for a divergence, else 0. Warnings never count."""
+    if any(p["severity"] == "error" for p in report["problems"]):
+        return EXIT_BROKEN
+    return EXIT_NEGATIVE if report["diverged"] else EXIT_OK
+
+
+def next_step(report: dict[str, Any]) -> str:
+    """The one command a person should run next."""
+    if report["exit_code"] == EXIT_BROKEN:
+        return "fix the problems above, then run `ahq-history check` again"
+    commands = [d.get("command") for d in report["divergences"]]
+    if commands and all(commands):
+        step = " ; ".join(str(c) for c in commands)
+    elif report["diverged"]:
+        step = "ahq-history merge-heads"
+    else:
+        step = str(report["project"]["upgrade_command"])
+    against = report.get("against")
+    if against:  # a prediction: the heads exist only once the ref is merged in
+        return f"git merge {against['ref']} (or git pull), then {step}"
+    return step
+
+
+def render_check_text(report: dict[str, Any]) -> str:
+    """The human summary: heads, divergences with their forks and sides, problems, next step."""
+    messages = _messages(report)
+    lines = [f"{report['revisions']} revisions, {len(report['heads'])} "
+             f"head{'s' if len(report['heads']) != 1 else ''} ({report['project']['layout']}: "
+             f"{report['project']['config']})"]
+    if report.get("against"):
+        lines.insert(0, _against_line(report["against"]))
+    for head in report["heads"]:
+        labels = f" [{', '.join(head['branch_labels'])}]" if head["branch_labels"] else ""
+        lines.append(f"  head {head['revision'][:SHORT]:<{SHORT}}  {head['message']}{labels}")
+        git = head.get("git")
+        if git and (git.get("author") or git.get("state") == "uncommitted"):
+            lines.append(f"       {_provenance_line(git)}")
+    for number, divergence in enumerate(report["divergences"], 1):
+        lines.extend(_divergence_lines(number, divergence, messages,
+                                       broken=report["exit_code"] == EXIT_BROKEN))
+    for problem in report["problems"]:
+        where = f"{problem['path']}:{problem['line']}: " if problem["path"] and problem["line"] else (
+            f"{problem['path']}: " if problem["path"] else "")
+        lines.append(f"{problem['severity']}: {where}{problem['message']}")
+    if report["exit_code"] == EXIT_OK and not report["problems"]:
+        lines.append("No divergence.")
+    lines.extend(f"note: {note}" for note in report.get("notes", []))
+    lines.append(f"Next: {report['next']}")
+    return "\n".join(lines)
+
+
+def _messages(report: dict[str, Any]) -> dict[str, str]:
+    found = {h["revision"]: h["message"] for h in report["heads"]}
+    for divergence in report["divergences"]:
+        for side in divergence["sides"]:
+            found.setdefault(side["head"], side.get("message", ""))
+    return found
+
+
+def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[str, str], *,
+                      broken: bool) -> list[str]:
+    label = f" on branch label {', '.join(divergence['labels'])}" if divergence["labels"] else ""
+    lines = [f"Divergence {number}{label}: {heads_since(len(divergence['heads']), divergence['forks'])}"]
+    if broken:
+        lines[0] += " (may come from the errors below: fix those first)"
+    for side in divergence["sides"]:
+        count = len(side["revisions"])
+        lines.append(f"  side {side['head'][:SHORT]} ({count} revision{'s' if count != 1 else ''}): "
+                     f"{messages.get(side['head'], '')}{_side_mark(side)}")
+    for conflict in divergence.get("conflicts", []):
+        lines.append(f"  conflict: {conflict['message']}")
+    joined = divergence.get("joined_by")
+    if joined:
+        lines.append(f"  joined in git by merge commit {joined['commit'][:10]} ({joined['author']}), "
+                     "but not in Alembic")
+    if divergence.get("advice") and not broken:
+        command = f": {divergence['command']}" if divergence.get("command") else ""
+        lines.append(f"  advice: {divergence['advice']}{command}")
+    return lines
+
+
+def _side_mark(side: dict[str, Any]) -> str:
+    """Who wrote the side's head and whether the side is published (git's fields, when present)."""
+    first = (side.get("git") or [None])[0]
+    if not first:
+        return ""
+    who = f"by {first['author']}, " if first.get("author") else ""
+    published = {True: "published", False: "local", None: "publication unknown"}[side.get("published")]
+    return f"  [{who}{published}]"
+
+
+def _against_line(against: dict[str, Any]) -> str:
+    base = against["merge_base"][:10] if against.get("merge_base") else "no common commit"
+    return (f"Predicted: merging {against['ref']} ({against['commit'][:10]}) into the work tree "
+            f"(merge base {base})")
+
+
+def _provenance_line(git: dict[str, Any]) -> str:
+    published = {True: "published", False: "local", None: "publication unknown"}[git.get("published")]
+    if not git.get("author"):
+        return f"not committed ({published})"
+    commit = (git.get("commit") or "uncommitted")[:10]
+    return f"by {git['author']} in {commit} ({published})"

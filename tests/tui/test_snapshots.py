@@ -1,0 +1,99 @@
+"""What the TUI's screens look like (pytest-textual-snapshot; the SVGs live in tests/__snapshots__).
+
+Everything that could differ between runs is fixed: git authors and dates (tests/conftest.py), Alembic's
+`Create Date` and the merge revision's id (below), and the input cursor does not blink.
+Update after a deliberate change with `pytest tests/test_tui_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from ahq_history.tui.app import HistoryApp
+from tests.conftest import git
+from tests.support.hookgit import bob_after_pull, commit_all
+from tests.support.projects import add_revision, alembic_project
+from tests.tui.test_app import settle
+
+SIZE = (150, 40)
+
+
+@pytest.fixture(autouse=True)
+def fixed_ids_and_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alembic.script.base import ScriptDirectory
+
+    moment = datetime.datetime(2026, 1, 2, 9, 30, 0)
+    monkeypatch.setattr(ScriptDirectory, "_generate_create_date", lambda self: moment)
+    monkeypatch.setattr("ahq_history.tui.actions.new_rev_id", lambda: "f00df00df00d")
+
+
+@pytest.fixture
+def bob(tmp_path: Path) -> Path:
+    """Alice pushed "add audit log"; Bob committed "add users phone" on the same parent and pulled."""
+    return bob_after_pull(tmp_path)
+
+
+def project(root: Path) -> Path:
+    """`alembic init` in a fresh git repository; the ini names its folder as `%(here)s` (Alembic writes an
+    absolute path, which would put the temporary folder into every commit id on screen)."""
+    alembic_project(root)
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace(f"script_location = {root}/migrations",
+                                           "script_location = %(here)s/migrations"))
+    git(root, "init", "-q")
+    return root
+
+
+def app_for(root: Path) -> HistoryApp:
+    return HistoryApp(str(root / "alembic.ini"), watch=False, database=False, cursor_blink=False)
+
+
+def test_main_screen_with_a_divergence(bob: Path, snap_compare: Any) -> None:
+    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=settle)
+
+
+def test_merge_builder(bob: Path, snap_compare: Any) -> None:
+    async def open_builder(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+
+    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=open_builder)
+
+
+def test_detail_pane_with_operations_and_source(tmp_path: Path, snap_compare: Any) -> None:
+    root = project(tmp_path / "proj")
+    add_revision(root, "create users", "aaaa00000001")
+    path = add_revision(root, "add users phone", "aaaa00000002")
+    path.write_text(path.read_text()
+                    .replace('"""Upgrade schema."""\n    pass',
+                             "op.add_column('users', sa.Column('phone', sa.String(32), nullable=True))\n"
+                             "    op.create_index('ix_users_phone', 'users', ['phone'])")
+                    .replace('"""Downgrade schema."""\n    pass',
+                             "op.drop_index('ix_users_phone', table_name='users')\n"
+                             "    op.drop_column('users', 'phone')"))
+    commit_all(root, "phone")
+    assert snap_compare(app_for(root), terminal_size=SIZE, run_before=settle)
+
+
+def test_broken_graph_dialog(tmp_path: Path, snap_compare: Any) -> None:
+    root = project(tmp_path / "proj")
+    add_revision(root, "create users", "aaaa00000001")
+    path = add_revision(root, "add users phone", "aaaa00000002")
+    path.write_text(path.read_text().replace("'aaaa00000001'", "'ffff99999999'"))
+    commit_all(root, "dangling")
+    assert snap_compare(app_for(root), terminal_size=SIZE, run_before=settle)
+
+
+def test_refused_re_parent_without_write_in_the_footer(bob: Path, snap_compare: Any) -> None:
+    async def open_refused(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "r")  # Alice's published head: refused, so Enter is not offered
+        await settle(pilot)
+
+    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=open_refused)
