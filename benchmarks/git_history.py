@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -207,14 +208,14 @@ print(f"{time.perf_counter() - start:.3f} {len(found.provenance)}")
 WARM = """
 from pathlib import Path
 from ahq_history.config.project import find_project
-from ahq_history.git.facts import warm_cache
+from ahq_history.git.hook import warm_cache
 warm_cache(find_project(Path.cwd()))
 """
 
 HOOK = """
 from pathlib import Path
 from ahq_history.config.project import find_project
-from ahq_history.git.facts import hook_warning
+from ahq_history.git.hook import hook_warning
 print(hook_warning(find_project(Path.cwd()), "ORIG_HEAD", "HEAD") or "")
 """
 
@@ -233,7 +234,8 @@ def alembic_head(clone: Path) -> str:
     return heads[-1]
 
 
-def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
+def clones(folder: Path, revisions: int, commits: int) -> tuple[Path, Path]:
+    """The generated origin cloned for Bob and for Alice, each with their name set."""
     started = time.perf_counter()
     origin = generate(folder / "origin.git", revisions, commits)
     count = git(origin, "rev-list", "--count", "--all").strip()
@@ -244,14 +246,19 @@ def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
     for clone, name in ((bob, "Bob"), (alice, "Alice")):
         git(clone, "config", "user.name", name)
         git(clone, "config", "user.email", f"{name.lower()}@example.com")
+    return bob, alice
 
-    cold, out = timed_python(PROVENANCE, bob)
+
+def time_provenance(clone: Path) -> None:
+    cold, out = timed_python(PROVENANCE, clone)
     inside, found = out.split()
     print(f"full provenance, empty cache: {cold:.2f} s wall ({inside} s inside), {found} revisions")
-    warm, out = timed_python(PROVENANCE, bob)
+    warm, out = timed_python(PROVENANCE, clone)
     print(f"full provenance, warm cache:  {warm:.2f} s wall ({out.split()[0]} s inside)")
 
-    parent = alembic_head(alice)
+
+def push_a_pull(alice: Path, parent: str) -> None:
+    """Alice adds a revision on `parent`, then 29 commits of application work, and pushes them all."""
     add_local_revision(alice, parent, "a1ice0000001", "alice audit log")
     git(alice, "add", "-A")
     git(alice, "commit", "-qm", "audit log")
@@ -262,10 +269,11 @@ def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
         git(alice, "commit", "-qm", f"app work {number}")
     git(alice, "push", "-q", "origin", "main")
 
-    add_local_revision(bob, parent, "b0b000000001", "bob workflows")
-    git(bob, "add", "-A")
-    git(bob, "commit", "-qm", "workflows")
-    timed_python(WARM, bob)  # as `hooks install` (or the previous hook) leaves the cache
+
+def repeatable_pull(bob: Path, folder: Path) -> Callable[[], None]:
+    """Fill Bob's history cache (as `hooks install` or the previous hook leaves it), and return the pull
+    that undoes the last one first (HEAD, origin/main and the cache as they were)."""
+    timed_python(WARM, bob)
     cache = bob / ".git" / "ahq-history"
     kept = folder / "warm-cache"
     shutil.copytree(cache, kept)
@@ -273,13 +281,16 @@ def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
     remote_before = git(bob, "rev-parse", "origin/main").strip()
 
     def pull() -> None:
-        """Undo the last pull (HEAD, origin/main and the cache as they were), then pull again."""
         git(bob, "reset", "-q", "--hard", before_pull)
         git(bob, "update-ref", "refs/remotes/origin/main", remote_before)
         shutil.rmtree(cache)
         shutil.copytree(kept, cache)
         git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
 
+    return pull
+
+
+def time_hook(bob: Path, pull: Callable[[], None], repeat: int) -> None:
     functions, commands = [], []
     for _ in range(repeat):
         pull()
@@ -297,6 +308,17 @@ def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
           f"{statistics.median(functions):.2f} s, `ahq-history check --hook post-merge` "
           f"{statistics.median(commands):.2f} s (median of {repeat})")
     print("  " + said.strip().replace("\n", "\n  "))
+
+
+def bench(revisions: int, commits: int, folder: Path, repeat: int = 5) -> None:
+    bob, alice = clones(folder, revisions, commits)
+    time_provenance(bob)
+    parent = alembic_head(alice)
+    push_a_pull(alice, parent)
+    add_local_revision(bob, parent, "b0b000000001", "bob workflows")
+    git(bob, "add", "-A")
+    git(bob, "commit", "-qm", "workflows")
+    time_hook(bob, repeatable_pull(bob, folder), repeat)
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,16 +50,6 @@ def restored_logging() -> Iterator[None]:
         logger.handlers[:] = handlers
         logger.setLevel(level)
         logger.disabled, logger.propagate = disabled, propagate
-
-
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run git in `cwd` and return its stdout; a failure raises with git's own words."""
-    merged = {**os.environ, **(env or {})}
-    done = subprocess.run(["git", *args], cwd=cwd, env=merged, capture_output=True, text=True)
-    if done.returncode != 0:
-        command = " ".join(args)
-        raise AssertionError(f"git {command} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done.stdout
 
 
 def _unavailable(server: str, reason: str) -> None:
@@ -121,3 +110,11 @@ def forked(story: Any) -> Any:
     from tests.support.gitstory import fork
 
     return fork(story)
+
+
+@pytest.fixture
+def flask_project(tmp_path: Path) -> Path:
+    """A Flask-Migrate app (`flask db init`) with two heads on one base, each with a real table."""
+    from tests.support.flaskapp import flask_forked
+
+    return flask_forked(tmp_path / "app")

@@ -34,7 +34,7 @@ class Loaded:
         unread = self._unread_texts()
         graph_problems = [p for p in self.graph.problems
                           if not (p.kind == "dangling-parent" and any(p.revisions[-1] in t for t in unread))]
-        return [*self.scan.problems, *graph_problems]
+        return [*self.project.problems, *self.scan.problems, *graph_problems]
 
     def _unread_texts(self) -> list[str]:
         read = {r.path for r in self.scan.revisions}

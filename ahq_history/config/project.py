@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ahq_history.config.settings import check_alembic_options, validate_settings
 from ahq_history.core.errors import ConfigError
+from ahq_history.core.model import Problem
 
 Layout = Literal["flask-migrate", "alembic-ini", "pyproject"]
 
@@ -71,6 +73,7 @@ class Project:
     config_files: tuple[Path, ...] = ()
     sourceless: bool = False  # `sourceless = true`: .pyc files without a .py are revisions too
     configured_versions: bool = False  # True when version_locations was set (not the default)
+    problems: tuple[Problem, ...] = ()  # warnings about the configuration (unknown settings)
 
     @property
     def upgrade_command(self) -> str:
@@ -246,6 +249,11 @@ def _ini_detail(error: configparser.Error) -> str:
         return f"option {error.option!r} is set twice in section [{error.section}]"
     if isinstance(error, configparser.DuplicateSectionError):
         return f"section [{error.section}] appears twice"
+    if isinstance(error, configparser.InterpolationError):  # its words quote the value: a URL's password
+        missing = getattr(error, "reference", None) if isinstance(
+            error, configparser.InterpolationMissingOptionError) else None
+        what = f"names %({missing})s, which is not set" if missing else "has a % that is not %% or %(name)s"
+        return f"option {error.option!r} in section [{error.section}] {what}"
     return str(error).splitlines()[0]
 
 
@@ -268,6 +276,9 @@ def read_pyproject(path: Path) -> dict[str, Any]:
         return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}", hint="fix the TOML syntax") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{path}: arrays or inline tables are nested too deeply to read",
+                          hint="flatten the nesting; no setting needs more than a few levels") from None
 
 
 def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
@@ -377,8 +388,9 @@ def _flask_project(ini_path: Path, section: str) -> Project:
 
 def _project(sources: _Sources, layout: Layout, config_path: Path, *, root: Path, script: Path,
              base: Path) -> Project:
+    check_alembic_options(sources)
     locations = _version_locations(sources, base)
-    settings, settings_file = _settings(root)
+    settings, settings_file, warnings = _settings(root)
     files = sources.files + ((settings_file,) if settings_file and settings_file not in sources.files else ())
     return Project(
         root=root,
@@ -394,6 +406,7 @@ def _project(sources: _Sources, layout: Layout, config_path: Path, *, root: Path
         config_files=files,
         sourceless=sources.flag("sourceless"),
         configured_versions=bool(locations),
+        problems=warnings,
     )
 
 
@@ -478,11 +491,13 @@ def _database_url(sources: _Sources) -> str | None:
     return url if url and url != PLACEHOLDER_URL else None
 
 
-def _settings(root: Path) -> tuple[dict[str, object], Path | None]:
-    """`[tool.ahq-history]` of the nearest pyproject.toml (from `root` up to the git top) that has it."""
+def _settings(root: Path) -> tuple[dict[str, object], Path | None, tuple[Problem, ...]]:
+    """`[tool.ahq-history]` of the nearest pyproject.toml (from `root` up to the git top) that has it,
+    validated (config/settings.py): the settings, their file and the warnings (unknown keys)."""
     top = work_tree_top(root)
     for folder in _folders_up(root, top):
         table = _tool_table(folder / "pyproject.toml", "ahq-history")
         if table is not None:
-            return dict(table), folder / "pyproject.toml"
-    return {}, None
+            warnings = validate_settings(table, folder / "pyproject.toml", root)
+            return dict(table), folder / "pyproject.toml", warnings
+    return {}, None, ()

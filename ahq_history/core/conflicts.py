@@ -1,7 +1,7 @@
 """Where the sides of a divergence clash: their `upgrade()` operations on the same tables and columns (pure).
 
 A merge revision makes Alembic accept two heads; it does not make their changes compatible. Each side is
-the list of revisions one head added since the fork, with the operations read by `ops.read_operations`.
+the list of revisions one head added since the fork, with the operations read by `opread.read_operations`.
 Only `upgrade()` is compared: it is what runs when the heads are merged and upgraded.
 
 Conflict kinds (stable, documented in docs/json.md):
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ahq_history.core.model import Revision
+from ahq_history.core.opread import read_operations
 from ahq_history.core.ops import (
     CONSTRAINT_KINDS,
     DATA_KINDS,
     Operation,
     Operations,
     describe,
-    read_operations,
 )
 
 Side = Sequence[tuple[Revision, Operations]]

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Revision, Severity
-from ahq_history.core.ops import Operation, Operations, describe, read_operations
+from ahq_history.core.opread import read_operations
+from ahq_history.core.ops import Operation, Operations, describe
 
 CONFIG_SECTION = "[tool.ahq-history.lint]"
 DEFAULT_MAX_UNRELATED_TABLES = 5

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
 
 from ahq_history.config.project import Project
 from ahq_history.core.errors import ConfigError, UnreachableError
+from ahq_history.db.sqlite import sqlite_engine, sqlite_path
+from ahq_history.db.url import UrlFormError, describe, parse_url, scrub
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
@@ -53,7 +54,8 @@ class DatabaseUrl:
 
     @property
     def masked(self) -> str:
-        return mask_url(self.url)
+        """The URL as shown anywhere (db/url.py): secrets masked; one that does not parse is not shown."""
+        return describe(self.url, self.source)
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,6 @@ class VersionRows:
     dialect: str
     revisions: tuple[str, ...]
     note: str | None = None
-
-
-# `scheme://user:PASSWORD@...`: the password runs to the last `@`, so one holding `#`, `/`, `?` or `@`
-# unencoded (SQLAlchemy takes those as written) is hidden whole, and a URL Python cannot split is masked too.
-_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:/?#]*:)(?P<password>.*)@", re.S)
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password replaced by `***` (stdlib only: it works on URLs SQLAlchemy rejects too)."""
-    return _PASSWORD.sub(r"\g<head>***@", url, count=1)
 
 
 def resolve_url(
@@ -127,17 +119,16 @@ def read_version_rows(
     """
     url = _parse(db_url)
     backend = url.get_backend_name()
-    if backend == "sqlite":
-        path = sqlite_path(url, root)
-        if path is None or not path.is_file():
-            return VersionRows(db_url.masked, backend, (), MEMORY_NOTE if path is None else NO_FILE_NOTE)
-        engine = _sqlite_engine(path)
-    else:
-        engine = _server_engine(db_url, url, timeout)
-    try:
+    with contextlib.ExitStack() as cleanup:
+        if backend == "sqlite":
+            path = sqlite_path(url, root)
+            if path is None or not path.is_file():
+                return VersionRows(db_url.masked, backend, (), MEMORY_NOTE if path is None else NO_FILE_NOTE)
+            engine = sqlite_engine(path, cleanup)
+        else:
+            engine = _server_engine(db_url, url, timeout)
+        cleanup.callback(engine.dispose)
         revisions = _select_revisions(engine, db_url, version_table, schema)
-    finally:
-        engine.dispose()
     note = None if revisions is not None else NO_TABLE_NOTE.format(table=version_table)
     return VersionRows(db_url.masked, backend, revisions or (), note)
 
@@ -167,16 +158,11 @@ def version_table_settings(project: Project) -> tuple[str, str | None]:
 
 
 def _parse(db_url: DatabaseUrl) -> URL:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        url = make_url(db_url.url)
-    except (ArgumentError, ValueError) as error:
-        # SQLAlchemy's one ValueError is int() of the port; its text may hold part of a password.
-        reason = _first_line(error) if isinstance(error, ArgumentError) else "its port is not a number"
+        url = parse_url(db_url.url)
+    except UrlFormError as error:  # never shown: what does not parse cannot be masked with certainty
         raise ConfigError(
-            f"cannot read the database URL {db_url.masked!r} (from {db_url.source}): {reason}",
+            f"the database URL from {db_url.source} does not parse: {error.reason}",
             "write it as dialect+driver://user:password@host:port/database, e.g. sqlite:///instance/app.db",
         ) from None
     return url.set(drivername=_sync_driver(url.drivername))
@@ -198,50 +184,6 @@ def _sync_driver(drivername: str) -> str:
     return f"{backend}+{installed}" if installed else backend
 
 
-def sqlite_path(url: URL, root: Path) -> Path | None:
-    """The file a SQLite URL names, relative paths taken from `root`; None for an in-memory database."""
-    database = url.database or ""
-    if database.startswith("file:"):  # already a SQLite URI (`?uri=true`)
-        database = unquote(urlsplit(database).path)
-    if database in ("", ":memory:"):
-        return None
-    path = Path(database)
-    with contextlib.suppress(RuntimeError):  # `~user` of no known user: taken as written
-        path = path.expanduser()
-    return path if path.is_absolute() else root / path
-
-
-def _sqlite_engine(path: Path) -> Engine:
-    import sqlite3
-
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    # `mode=ro` makes SQLite refuse to create or write the file; a creator keeps odd characters in the
-    # path (spaces, `?`, `#`) away from URL parsing.
-    path = path.resolve()
-    uri = f"file:{quote(str(path))}?mode=ro"
-    if _wal_mode(path) and not path.with_name(path.name + "-wal").exists():
-        # Read-only, SQLite would create -wal and -shm files for a WAL database and leave them behind;
-        # without a -wal file every committed row is in the main file, which `immutable` reads alone.
-        uri += "&immutable=1"
-
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=1.0)
-
-    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
-
-
-def _wal_mode(path: Path) -> bool:
-    """The SQLite header says WAL (bytes 18 and 19, the write and read versions, are 2)."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(20)
-    except OSError:
-        return False
-    return header.startswith(b"SQLite format 3\0") and header[18:20] == b"\2\2"
-
-
 def _server_engine(db_url: DatabaseUrl, url: URL, timeout: float) -> Engine:
     from sqlalchemy import create_engine
     from sqlalchemy.exc import NoSuchModuleError
@@ -256,9 +198,12 @@ def _server_engine(db_url: DatabaseUrl, url: URL, timeout: float) -> Engine:
         ) from None
     except ImportError as error:
         raise ConfigError(
-            f"the database driver for {url.drivername!r} is not installed ({_first_line(error)})",
+            f"the database driver for {url.drivername!r} is not installed ({_first_line(error)}); "
+            f"the URL is from {db_url.source}",
             _driver_hint(url.drivername, error.name),
         ) from None
+    except _OPTION_ERRORS as error:  # SQLAlchemy's own conversion of an option (`connect_timeout=abc`)
+        raise _bad_option(db_url, url, error) from None
 
 
 def _driver_hint(drivername: str, module: str | None) -> str:
@@ -295,7 +240,7 @@ def _select_revisions(
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     try:
-        with engine.connect() as conn:
+        with _connect(engine, db_url) as conn:
             _begin_read_only(conn)
             if not inspect(conn).has_table(version_table, schema=schema):
                 return None
@@ -309,6 +254,42 @@ def _select_revisions(
     return tuple(sorted(str(row) for row in rows))
 
 
+def _connect(engine: Engine, db_url: DatabaseUrl) -> Connection:
+    try:
+        return engine.connect()
+    except _OPTION_ERRORS as error:  # not the driver's own error class: an option it could not take
+        raise _bad_option(db_url, engine.url, error) from None
+
+
+# What drivers raise (instead of their DB-API errors) for a URL option they cannot take: PyMySQL gives
+# TypeError for an unknown one, AttributeError for `charset=nosuch` or `ssl=true`, ValueError for
+# `connect_timeout=abc`, FileNotFoundError for a missing `ssl_ca`, NotImplementedError for `compress`.
+_OPTION_ERRORS = (TypeError, AttributeError, ValueError, LookupError, NotImplementedError, OSError)
+
+
+def _bad_option(db_url: DatabaseUrl, url: URL, error: Exception) -> ConfigError:
+    """A configuration error naming the URL option(s) the driver refused (exit 2, never a traceback)."""
+    reason = scrub(_first_line(error), db_url.url) or type(error).__name__
+    keys = list(url.query)
+    named = [key for key in keys if _mentions(reason, key, url.query[key])] or keys
+    driver = url.drivername.partition("+")[2] or url.drivername
+    if not named:
+        what = "the database URL"
+    elif len(named) == 1:
+        what = f"the database URL's option {named[0]!r}"
+    else:
+        what = "one of the database URL's options " + ", ".join(repr(key) for key in named)
+    return ConfigError(
+        f"{what} (from {db_url.source}) is not accepted by the {driver} driver: {reason}",
+        "fix or remove the option in the URL (its value, or its name: see the driver's documentation)",
+    )
+
+
+def _mentions(reason: str, key: str, value: str | tuple[str, ...]) -> bool:
+    values = (value,) if isinstance(value, str) else value
+    return f"'{key}'" in reason or any(len(v) > 1 and f"'{v}'" in reason for v in values)
+
+
 def _begin_read_only(conn: Connection) -> None:
     # PostgreSQL and MariaDB/MySQL both take this as the first statement of a transaction; SQLite files
     # are opened with mode=ro instead.
@@ -317,9 +298,7 @@ def _begin_read_only(conn: Connection) -> None:
 
 
 def _unreachable(db_url: DatabaseUrl, reason: str) -> UnreachableError:
-    password = _password(db_url.url)
-    if password:  # as a word of its own: a short one would be cut out of other words (and so shown)
-        reason = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", reason)
+    reason = scrub(reason, db_url.url)  # drivers may echo the URL, the DSN or the password
     hint = (
         "check that the file is a SQLite database, or pass --database-url"
         if db_url.url.startswith("sqlite")
@@ -327,11 +306,6 @@ def _unreachable(db_url: DatabaseUrl, reason: str) -> UnreachableError:
     )
     message = f"cannot read the database {db_url.masked} (from {db_url.source}): {reason}"
     return UnreachableError(message, hint)
-
-
-def _password(url: str) -> str | None:
-    found = _PASSWORD.match(url)
-    return found["password"] if found else None
 
 
 def _driver_reason(error: BaseException) -> str:

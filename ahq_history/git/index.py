@@ -1,68 +1,20 @@
-"""The history of the version folders, kept by commit under git's own folder (standard library only).
-
-One `git log` pass (see `gitrepo.log_history`) gives every commit with its parents and, for the commits that
-touch the version folders, who made them and what they changed (status, path, blob). `History` keeps that in
-parents-first order, so that:
-
-- a later run reads only the commits that are new since the cached tips (`git log NEW --not OLD`);
-- the state of the version folders at any tip is a replay of the changes reachable from it (`replay`);
-- which refs hold a commit is one pass over the commits, children before parents (`ref_masks`).
-
-A history rewrite needs no rebuild: commits that no tip reaches any more are never replayed, and `prune`
-drops them when they pile up. Only a changed shallow boundary (or version folders) starts from empty.
-The file is JSON, written atomically; a damaged or foreign file is simply a miss.
+"""The history of the version folders by commit, parents first (standard library only): every commit with its
+parents and, for the commits that touch the version folders, who made them and what they changed. The
+version folders at any tip are a replay of the changes reachable from it (`replay`); which refs hold a
+commit is one pass over the commits, children before parents (`ref_masks`); what a pull brought is a walk
+that stops where the two histories meet (`only_in`). After a history rewrite, commits that no tip reaches
+any more are never replayed, and `prune` drops them when they pile up.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import json
-import os
-import secrets
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-FORMAT = 1
+from ahq_history.git.log import Change, CommitInfo, Record
+
 STALE_FRACTION = 0.25  # prune when this share of cached commits is out of every tip's reach
-_RECORD, _FIELD = "\x1e", "\x1f"
-# What `parse_log` reads: one record per commit, fields separated by \x1f, then `--raw -z` entries.
-LOG_FORMAT = _RECORD + _FIELD.join(("%H", "%P", "%an", "%ae", "%aI"))
-
-
-class CommitInfo(NamedTuple):
-    """Who made a commit and when (ISO 8601 author date, as git gives it)."""
-
-    sha: str
-    author: str
-    email: str
-    date: str
-
-
-class Change(NamedTuple):
-    """One file change of a commit, as `git log --raw -M` reports it.
-
-    status: A added, M modified, T type changed, D deleted, R renamed (from `old_path`), and B for a file
-    present in a shallow clone's boundary commit, whose origin lies beyond the boundary.
-    """
-
-    status: str
-    path: str
-    blob: str | None  # content after the change; None when deleted
-    old_path: str | None = None
-    old_blob: str | None = None
-
-
-@dataclass(frozen=True)
-class Record:
-    """One commit as `git log` gives it."""
-
-    info: CommitInfo
-    parents: tuple[str, ...]
-    changes: tuple[Change, ...]
 
 
 @dataclass(slots=True)
@@ -117,7 +69,7 @@ class History:
         self.info: dict[int, CommitInfo] = {}  # commits with changes, and merges
         self.changes: dict[int, tuple[Change, ...]] = {}
         self.tips: set[str] = set()  # what the next update may exclude: everything below is known
-        self.blobs: dict[str, list[Any] | None] = {}  # blob -> facts read from its text (see gitfacts)
+        self.blobs: dict[str, list[Any] | None] = {}  # blob -> facts read from its text (see place.py)
         self.memo: dict[int, Any] = {}  # values callers derive per commit (not stored)
         self.stamp: str | None = None  # names the base file this was read from (None: write a new base)
         self.base_commits = 0  # how many commits and blobs that base file holds
@@ -295,185 +247,3 @@ def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: 
         state.versions.append((number, change.blob))
         files[path] = state
     deletions.pop(path, None)
-
-
-# -- reading git's words --------------------------------------------------------------------------
-
-
-def parse_log(text: str) -> list[Record]:
-    """Records from `git log -z --raw --no-abbrev --format=LOG_FORMAT` output, in the order given."""
-    records = []
-    for chunk in text.split(_RECORD):
-        if not chunk:
-            continue
-        header, _, rest = chunk.partition("\0")
-        sha, parents, author, email, date = header.split(_FIELD)
-        records.append(Record(info=CommitInfo(sha=sha, author=author, email=email, date=date),
-                              parents=tuple(parents.split()), changes=tuple(_raw_changes(rest))))
-    return records
-
-
-def _raw_changes(text: str) -> Iterable[Change]:
-    """`:old_mode new_mode old_blob new_blob STATUS\\0path\\0[new_path\\0]` entries, and for a merge
-    the combined form (`::` one colon per parent) that lists only what the merge itself changed."""
-    parts = text.split("\0")
-    position = 0
-    while position < len(parts):
-        meta = parts[position].strip()
-        position += 1
-        if meta.startswith("::"):
-            yield _combined_change(meta, parts[position])
-            position += 1
-            continue
-        if not meta.startswith(":"):
-            continue
-        _old_mode, _new_mode, old_blob, new_blob, status = meta[1:].split(" ")
-        kind = status[0]
-        if kind in ("R", "C"):
-            old_path, path = parts[position], parts[position + 1]
-            position += 2
-        else:
-            old_path, path = None, parts[position]
-            position += 1
-        if kind == "C":  # copies are not asked for; a copy is an addition of its own
-            kind, old_path = "A", None
-        yield Change(status=kind, path=path, blob=None if kind == "D" else new_blob,
-                     old_path=old_path, old_blob=None if kind == "A" else old_blob)
-
-
-def _combined_change(meta: str, path: str) -> Change:
-    """A file a merge commit changed against every parent: added in the merge itself (all `A`),
-    deleted by it, or edited while resolving it. Compared with the first parent otherwise."""
-    count = len(meta) - len(meta.lstrip(":"))
-    fields = meta[count:].split(" ")
-    blobs, statuses = fields[count + 1:2 * count + 2], fields[-1]
-    first, result = blobs[0], blobs[-1]
-    if set(statuses) == {"A"}:
-        return Change("A", path, result)
-    if set(result) == {"0"}:
-        return Change("D", path, None, old_blob=first)
-    return Change("M", path, result, old_blob=None if set(first) == {"0"} else first)
-
-
-# -- the files ------------------------------------------------------------------------------------
-#
-# Two JSON files: the base, rewritten rarely, and a tail holding what was learned since (the commits a
-# pull brought, blobs read). A hook after a pull writes only the small tail; the base is rewritten when
-# the tail grows past TAIL_LIMIT commits or blobs, or after a prune.
-
-TAIL_LIMIT = 3000
-
-
-def tail_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".tail.json")
-
-
-def load(path: Path, pathspecs: Sequence[str], shallow: Iterable[str]) -> History | None:
-    """The cached history when it was made for these version folders and this shallow boundary."""
-    enabled = gc.isenabled()
-    gc.disable()  # a few hundred thousand small objects: collecting while building them doubles the time
-    try:
-        history = _from_json(_read(path), tuple(pathspecs), frozenset(shallow))
-        if history is not None:
-            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, IndexError):
-                _apply_tail(history, _read(tail_path(path)))
-        return history
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        stored = json.load(handle)
-    if not isinstance(stored, dict):
-        raise ValueError(f"{path} holds no object")
-    return stored
-
-
-def _from_json(stored: dict[str, Any], pathspecs: tuple[str, ...], shallow: frozenset[str]) -> History | None:
-    if stored.get("format") != FORMAT or tuple(stored["pathspecs"]) != pathspecs:
-        return None
-    if frozenset(stored["shallow"]) != shallow:
-        return None  # a deepened or new boundary changes what the oldest commits mean
-    history = History(pathspecs, shallow)
-    _extend(history, stored)
-    history.stamp = str(stored["stamp"])
-    history.base_commits, history.base_blobs = len(history.shas), len(history.blobs)
-    return history
-
-
-def _apply_tail(history: History, tail: dict[str, Any]) -> None:
-    """Add the tail's commits and blobs when it extends exactly this base (else it is stale: ignored)."""
-    if tail.get("stamp") != history.stamp or tail.get("from") != len(history.shas):
-        return
-    _extend(history, tail)
-
-
-def _extend(history: History, stored: dict[str, Any]) -> None:
-    start = len(history.shas)
-    new = stored["commits"].split()
-    parents = stored["parents"]
-    if len(parents) != len(new) or any(p >= start + n or p < 0 for n, ps in enumerate(parents) for p in ps):
-        raise ValueError("cached parents do not match cached commits")
-    history.shas.extend(new)
-    history.index.update((sha, start + n) for n, sha in enumerate(new))
-    history.parents.extend(map(tuple, parents))
-    shas = history.shas
-    history.info.update((int(n), CommitInfo(shas[int(n)], *fields)) for n, fields in stored["info"].items())
-    make = Change._make
-    history.changes.update((int(n), tuple(map(make, changes))) for n, changes in stored["changes"].items())
-    history.tips = set(stored["tips"])
-    history.blobs.update(stored["blobs"])
-
-
-def save(path: Path, history: History) -> None:
-    """Write atomically: only the tail when the base still holds most of it, else a new base.
-    A cache that cannot be written is simply not kept."""
-    new_commits = len(history.shas) - history.base_commits
-    new_blobs = len(history.blobs) - history.base_blobs
-    if history.stamp is not None and new_commits <= TAIL_LIMIT and new_blobs <= TAIL_LIMIT:
-        _write(tail_path(path), {"stamp": history.stamp, "from": history.base_commits,
-                                 **_section(history, history.base_commits, history.base_blobs)})
-        return
-    stamp = secrets.token_hex(8)
-    if _write(path, {"format": FORMAT, "stamp": stamp, "pathspecs": list(history.pathspecs),
-                     "shallow": sorted(history.shallow), **_section(history, 0, 0)}):
-        history.stamp, history.base_commits, history.base_blobs = stamp, len(history.shas), len(history.blobs)
-        with contextlib.suppress(OSError):
-            os.unlink(tail_path(path))
-
-
-def _section(history: History, commits: int, blobs: int) -> dict[str, Any]:
-    """The commits from number `commits` on, and the blobs after the first `blobs`."""
-    return {
-        "tips": sorted(history.tips),
-        "commits": " ".join(history.shas[commits:]),
-        "parents": history.parents[commits:],
-        "info": {str(n): [i.author, i.email, i.date] for n, i in history.info.items() if n >= commits},
-        "changes": {str(n): [list(c) for c in changes]
-                    for n, changes in history.changes.items() if n >= commits},
-        "blobs": dict(list(history.blobs.items())[blobs:]),
-    }
-
-
-def _write(path: Path, stored: dict[str, Any]) -> bool:
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(stored, handle, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        temp = None
-        return True
-    except OSError:
-        return False
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)

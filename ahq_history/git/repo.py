@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ahq_history.core.errors import UnreachableError
-from ahq_history.git.index import LOG_FORMAT
+from ahq_history.git.log import LOG_FORMAT
 
 CACHE_FOLDER = "ahq-history"  # under `git rev-parse --git-path`, so the work tree stays clean
 
@@ -162,7 +162,7 @@ def log_history(repo: GitRepo, tips: Sequence[str], exclude: Iterable[str], path
     parents keep the commit graph whole. A merge lists only what it changed against every parent (`-c`),
     so a file is added where it was written, and a merge revision written inside a merge commit is seen.
 
-    The output is for `gitcache.parse_log`.
+    The output is for `log.parse_log`.
     """
     if not tips:
         return ""

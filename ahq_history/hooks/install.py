@@ -1,18 +1,14 @@
 """Install, chain, uninstall and inspect ahq-history's git hooks.
 
-The folder is the one git really runs hooks from (`git rev-parse --git-path hooks`: worktrees share the
-common folder, `core.hooksPath` moves it). A folder outside the repository is refused: other repositories
-share it. A hook that was already there is moved aside to `<name>.ahq-legacy` and run by ours; uninstall
-puts it back. Our script is marked by its first comment line and records the Python that installed it.
-
+The folder is the one git really runs hooks from (`folder.py`); a folder outside the repository is refused.
+A hook that was already there is moved aside to `<name>.ahq-legacy` and run by ours; uninstall puts it
+back. Our script (`script.py`) is marked by its first comment line and records the Python that installed it.
 Standard library only (git is run as a subprocess): `hooks status` and the hooks' own start stay cheap.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -20,42 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ahq_history.core.errors import ConfigError, RefusedError, UnreachableError
+from ahq_history.core.errors import RefusedError, UnreachableError
+from ahq_history.hooks.folder import HooksFolder, find_hooks_folder, refuse_outside, within
+from ahq_history.hooks.reinstall import reinstall_command
+from ahq_history.hooks.script import LEGACY_SUFFIX, is_ours, read_recorded, render_script
 
-# The hooks that carry what a pull brought (see hookrun.py for which of their calls act).
+# The hooks that carry what a pull brought (see run.py for which of their calls act).
 HOOK_NAMES: tuple[str, ...] = ("post-merge", "post-rewrite", "post-commit", "post-checkout")
-MARKER = "# ahq-history-hook"  # the line that says a hook file is ours (any version)
-SCRIPT_VERSION = 1
-LEGACY_SUFFIX = ".ahq-legacy"
-DISTRIBUTION = "ahq-history"
-REINSTALL = "pip install ahq-history && ahq-history hooks install"  # from PyPI; see reinstall_command
-# What to do when core.hooksPath points outside the repository (the refusal's hint, `hooks status`).
-OUTSIDE_FIX = "give this repository its own folder (git config --local core.hooksPath .git/hooks)"
-PRE_COMMIT_HOOKS = "use the hooks of ahq-history's .pre-commit-hooks.yaml"
-_PYTHON_LINE = "AHQ_PYTHON="
-_CONFIG_LINE = "AHQ_CONFIG="
-_REINSTALL_LINE = "AHQ_REINSTALL="
 
 HookAction = Literal["installed", "updated", "unchanged"]
 UninstallAction = Literal["removed", "restored", "absent", "foreign"]
 HookStateName = Literal["installed", "foreign", "absent"]
-
-
-@dataclass(frozen=True)
-class HooksFolder:
-    """Where git runs this repository's hooks from, and why."""
-
-    path: Path  # absolute
-    work_tree: Path
-    git_dir: Path
-    common_dir: Path
-    hooks_path: str | None  # core.hooksPath as configured, None when unset
-    hooks_path_origin: str | None  # where core.hooksPath is set ("file:/home/x/.gitconfig")
-
-    @property
-    def outside(self) -> bool:
-        """True when the folder belongs to no part of this repository (a folder others share)."""
-        return not any(_within(self.path, place) for place in (self.work_tree, self.git_dir, self.common_dir))
 
 
 @dataclass(frozen=True)
@@ -117,238 +88,6 @@ class Status:
     def complete(self) -> bool:
         """Every hook is ours and its interpreter still exists."""
         return all(h.state == "installed" and h.python_exists for h in self.hooks)
-
-
-# --- git questions -------------------------------------------------------------------------------------
-
-
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    except FileNotFoundError as error:
-        raise UnreachableError("git is not installed (no `git` on PATH)",
-                               "install git; the hooks need it") from error
-
-
-def _rev_parse(cwd: Path, *args: str) -> list[str]:
-    done = _git(cwd, "rev-parse", *args)
-    if done.returncode != 0:
-        raise ConfigError(f"{cwd} is not inside a git work tree ({why_no_work_tree(done.stderr)})",
-                          "run this from a clone of your repository")
-    return done.stdout.splitlines()
-
-
-def why_no_work_tree(stderr: str) -> str:
-    """git's refusal in plain words. Its last line can be a side note (`Stopping at filesystem boundary
-    (GIT_DISCOVERY_ACROSS_FILESYSTEM not set).`), so the reason is read from the `fatal:` line."""
-    fatal = next((line.removeprefix("fatal: ").strip() for line in stderr.splitlines()
-                  if line.startswith("fatal: ")), "")
-    if fatal.startswith("not a git repository") or "GIT_DISCOVERY_ACROSS_FILESYSTEM" in stderr:
-        return "not a git repository"
-    if "must be run in a work tree" in fatal:
-        return "a bare repository or a .git folder: no checked-out files"
-    return fatal or stderr.strip() or "git rev-parse failed"
-
-
-def _hooks_path_setting(cwd: Path) -> tuple[str | None, str | None]:
-    done = _git(cwd, "config", "--show-origin", "--get", "core.hooksPath")
-    if done.returncode != 0 or "\t" not in done.stdout:
-        return None, None
-    origin, _, value = done.stdout.rstrip("\n").partition("\t")
-    kind, _, where = origin.partition(":")
-    if kind == "file" and not os.path.isabs(where):  # the repository's own config is named relatively
-        origin = f"file:{(cwd / where).resolve()}"
-    return value, origin
-
-
-def find_hooks_folder(start: Path | None = None) -> HooksFolder:
-    """The folder git runs hooks from for the repository around `start` (default: the current folder).
-
-    Raises ConfigError outside a work tree (a bare repository has no checkout to warn about).
-    """
-    cwd = (start or Path.cwd()).resolve()
-    lines = _rev_parse(cwd, "--show-toplevel", "--absolute-git-dir", "--git-common-dir",
-                       "--git-path", "hooks")
-    if len(lines) != 4 or not lines[0]:
-        raise ConfigError(f"{cwd} is not inside a git work tree", "run this from a clone of your repository")
-    top, git_dir, common, hooks = lines
-    setting, origin = _hooks_path_setting(cwd)
-    return HooksFolder(
-        path=(cwd / hooks).resolve(), work_tree=Path(top).resolve(), git_dir=Path(git_dir).resolve(),
-        common_dir=(cwd / common).resolve(), hooks_path=setting, hooks_path_origin=origin,
-    )
-
-
-def _within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def refuse_outside(folder: HooksFolder) -> None:
-    """Raise RefusedError when the hooks folder lies outside the repository (core.hooksPath elsewhere)."""
-    if not folder.outside:
-        return
-    where = f" (set in {folder.hooks_path_origin.removeprefix('file:')})" if folder.hooks_path_origin else ""
-    raise RefusedError(
-        f"core.hooksPath{where} points to {folder.path}, outside this repository: other repositories "
-        "may share that folder, so ahq-history does not write there",
-        f"{OUTSIDE_FIX}, or {PRE_COMMIT_HOOKS}",
-    )
-
-
-# --- how to reinstall the ahq-history that installs the hooks ---------------------------------------------
-
-
-def reinstall_command() -> str:
-    """The one line the hooks print when their Python is gone: how to reinstall this very ahq-history
-    (`pip install -e PATH` for a development checkout or an editable install), then `hooks install`."""
-    return reinstall_for(Path(__file__).resolve().parents[1], _site_folders(), _direct_url())
-
-
-def reinstall_for(package: Path, site_folders: Iterable[Path], direct_url: dict[str, object] | None) -> str:
-    """`package` is the folder of `ahq_history`; `direct_url` is the installed distribution's
-    direct_url.json (PEP 610), None when there is none."""
-    checkout = package.parent
-    in_site = any(_within(package, folder) for folder in site_folders)
-    if not in_site and _is_our_project(checkout / "pyproject.toml"):
-        return f"pip install -e {shlex.quote(str(checkout))} && ahq-history hooks install"
-    editable = _editable_folder(direct_url)
-    if editable is not None:
-        return f"pip install -e {shlex.quote(editable)} && ahq-history hooks install"
-    return REINSTALL
-
-
-def _is_our_project(pyproject: Path) -> bool:
-    import tomllib
-
-    try:
-        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    name = project.get("name") if isinstance(project, dict) else None
-    return isinstance(name, str) and name.lower().replace("_", "-") == DISTRIBUTION
-
-
-def _editable_folder(direct_url: dict[str, object] | None) -> str | None:
-    """The local folder of an editable install, from its direct_url.json."""
-    from urllib.parse import unquote, urlparse
-
-    if not direct_url:
-        return None
-    info, url = direct_url.get("dir_info"), direct_url.get("url")
-    if not isinstance(info, dict) or info.get("editable") is not True or not isinstance(url, str):
-        return None
-    parsed = urlparse(url)
-    return unquote(parsed.path) if parsed.scheme == "file" and parsed.path else None
-
-
-def _site_folders() -> list[Path]:
-    import site
-    import sysconfig
-
-    found = [sysconfig.get_paths()[key] for key in ("purelib", "platlib")]
-    found += getattr(site, "getsitepackages", list)()
-    found.append(site.getusersitepackages())
-    return [Path(folder).resolve() for folder in found]
-
-
-def _direct_url() -> dict[str, object] | None:
-    import json
-    from importlib import metadata
-
-    try:
-        text = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
-        found = json.loads(text) if text else None
-    except (metadata.PackageNotFoundError, OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
-
-
-# --- our script ------------------------------------------------------------------------------------------
-
-
-def render_script(name: str, python: str, config: str | None = None, reinstall: str = REINSTALL) -> str:
-    """The POSIX sh hook that runs the legacy hook (if any), then `check --hook NAME`; git never fails.
-    `reinstall` is the line it prints when `python` is gone or cannot run ahq-history."""
-    # post-rewrite gets its rewritten commits on stdin: read it once, give it to both.
-    config_args = ' -c "$AHQ_CONFIG"' if config else ""
-    return f"""#!/bin/sh
-{MARKER} {SCRIPT_VERSION}: {name}, installed by `ahq-history hooks install` (`hooks uninstall` removes it).
-# Warns when what git just brought leaves divergent Alembic heads. Runs the hook that was here before
-# ({name}{LEGACY_SUFFIX}) first, and never makes git fail.
-{_PYTHON_LINE}{shlex.quote(python)}
-{_CONFIG_LINE}{shlex.quote(config or "")}
-AHQ_HOOK={name}
-AHQ_LEGACY="$(dirname -- "$0")/$AHQ_HOOK{LEGACY_SUFFIX}"
-{_REINSTALL_LINE}{shlex.quote(reinstall)}
-
-# Started as its own legacy hook (a copy of this script): the outer run does the work.
-if [ -n "${{AHQ_HISTORY_IN_LEGACY:-}}" ]; then
-    exit 0
-fi
-
-ahq_input=''
-if [ "$AHQ_HOOK" = post-rewrite ]; then
-    ahq_input=$(cat)
-fi
-ahq_feed() {{
-    if [ -n "$ahq_input" ]; then printf '%s\\n' "$ahq_input"; fi
-}}
-
-ahq_status=0
-if [ -f "$AHQ_LEGACY" ] && [ -x "$AHQ_LEGACY" ]; then
-    if [ "$AHQ_HOOK" = post-rewrite ]; then
-        ahq_feed | AHQ_HISTORY_IN_LEGACY=1 "$AHQ_LEGACY" "$@"
-    else
-        AHQ_HISTORY_IN_LEGACY=1 "$AHQ_LEGACY" "$@"
-    fi
-    ahq_status=$?
-fi
-
-if [ -x "$AHQ_PYTHON" ]; then
-    ahq_feed | "$AHQ_PYTHON" -P -m ahq_history check{config_args} --hook "$AHQ_HOOK" "$@" ||
-        echo "ahq-history: $AHQ_PYTHON cannot run ahq-history; reinstall: $AHQ_REINSTALL" >&2
-else
-    echo "ahq-history: the $AHQ_HOOK hook's Python ($AHQ_PYTHON) is gone; reinstall: $AHQ_REINSTALL" >&2
-fi
-
-# Only post-checkout's status reaches the user (it becomes git checkout's): keep the legacy hook's.
-if [ "$AHQ_HOOK" = post-checkout ]; then
-    exit "$ahq_status"
-fi
-exit 0
-"""
-
-
-def _head(path: Path, size: int = 4096) -> str:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def is_ours(path: Path) -> bool:
-    """True when `path` is a hook file that ahq-history wrote (any version)."""
-    return path.is_file() and any(line.startswith(MARKER) for line in _head(path).splitlines()[:3])
-
-
-def _recorded(text: str, prefix: str) -> str | None:
-    for line in text.splitlines():
-        if line.startswith(prefix):
-            try:
-                words = shlex.split(line[len(prefix):])
-            except ValueError:  # a hook edited by hand into broken quoting: the value is unknown
-                return None
-            return words[0] if words and words[0] else None
-    return None
-
-
-def _version(text: str) -> int | None:
-    for line in text.splitlines()[:3]:
-        if line.startswith(MARKER):
-            number = line[len(MARKER):].strip().split(":", 1)[0]
-            return int(number) if number.isdigit() else None
-    return None
 
 
 # --- install ---------------------------------------------------------------------------------------------
@@ -434,7 +173,7 @@ def _config_for_hooks(folder: HooksFolder, config: Path | None) -> str | None:
     if config is None:
         return None
     config = config.resolve()
-    if _within(config, folder.work_tree):
+    if within(config, folder.work_tree):
         return config.relative_to(folder.work_tree).as_posix()
     return str(config)
 
@@ -520,11 +259,11 @@ def _state(name: str, hook: Path) -> HookState:
         return HookState(name, hook, "absent", chained, None, None, None, None)
     if not is_ours(hook):
         return HookState(name, hook, "foreign", chained, None, None, None, None)
-    text = _head(hook, 16384)
-    python = _recorded(text, _PYTHON_LINE)
+    recorded = read_recorded(hook)
+    python = recorded.python
     exists = python is not None and os.access(python, os.X_OK)
-    return HookState(name, hook, "installed", chained, python, exists, _recorded(text, _CONFIG_LINE),
-                     _version(text), _recorded(text, _REINSTALL_LINE) or REINSTALL)
+    return HookState(name, hook, "installed", chained, python, exists, recorded.config, recorded.version,
+                     recorded.reinstall)
 
 
 def status(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -> Status:

@@ -214,7 +214,7 @@ def _divergence_warning(act: Act, project: Project, config: str | None) -> str |
     if act.new is None:  # merge --squash: what came is in the work tree, not in a commit
         return _work_tree_warning(config)
     from ahq_history.core.errors import AhqError
-    from ahq_history.git.facts import hook_warning
+    from ahq_history.git.hook import hook_warning
 
     try:
         return hook_warning(project, act.old, act.new)

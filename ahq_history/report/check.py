@@ -48,9 +48,10 @@ def check_report(config: str | None, *, use_cache: bool = True, against: str | N
 def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> dict[str, Any]:
     """The report with git's fields; for `against`, the report of the tree the merge would leave."""
     from ahq_history.git import facts as gitfacts
+    from ahq_history.git import predict as gitpredict
 
     if against is not None:
-        prediction = gitfacts.predict_merge(loaded, against, upstream=upstream)
+        prediction = gitpredict.predict_merge(loaded, against, upstream=upstream)
         report = build_check_report(prediction.loaded)
         report["against"] = prediction.against
         annotate_report(report, prediction.view)

@@ -32,7 +32,7 @@ class Detail:
 
 def revision_detail(loaded: Loaded, rid: str, git: GitColumns | None = None) -> Detail:
     """Gather the facts `show` and the TUI's detail pane display for revision `rid`."""
-    from ahq_history.core.ops import read_operations
+    from ahq_history.core.opread import read_operations
     from ahq_history.report.lanes import revision_marks
 
     graph = loaded.graph

@@ -16,7 +16,7 @@ from ahq_history.config.loading import Loaded
 if TYPE_CHECKING:
     from ahq_history.core.conflicts import Conflict
     from ahq_history.core.plan import Plan
-    from ahq_history.write.writer import Written
+    from ahq_history.write.files import Written
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def propose_merge(loaded: Loaded, heads: Sequence[str], message: str | None,
     `heads` empty means "every divergence", exactly as `merge-heads` with no revision argument.
     """
     from ahq_history.write.flow import prepare
-    from ahq_history.write.writer import render_plan
+    from ahq_history.write.transaction import render_plan
 
     prepared = prepare(loaded, mode="merge", named=heads, message=message)
     plan = prepared.plan
@@ -63,7 +63,7 @@ def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
     The database is read as `merge-heads --rebase` reads it; an unreachable one refuses (RefusedError).
     """
     from ahq_history.write.flow import prepare
-    from ahq_history.write.writer import render_plan
+    from ahq_history.write.transaction import render_plan
 
     prepared = prepare(loaded, mode="rebase", named=heads)
     plan = prepared.plan
@@ -74,6 +74,6 @@ def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
 def write(loaded: Loaded, proposal: Proposal) -> list[Written]:
     """Write exactly the files that were previewed, whole or not at all (the writer undoes a partial
     write, and refuses when the history or a file changed since the preview)."""
-    from ahq_history.write.writer import apply_plan
+    from ahq_history.write.transaction import apply_plan
 
     return apply_plan(loaded.project, loaded.graph, proposal.plan, rendered=proposal.preview)

@@ -91,10 +91,8 @@ class HistoryApp(App[int]):
 
         self.background(work, "load")
 
-    def after_load(self, screen: MainScreen, history: History) -> None:
-        """First facts are on screen: now ask git and the database (slower), and say if it is broken."""
-        if history.errors:
-            screen.show_broken(history)
+    def after_load(self, screen: Screen[Any], history: History) -> None:
+        """First facts are on screen: now ask git and the database (slower)."""
         if self.read_git:
             self.background(lambda: _post(screen, GitLoaded(*_git(history))), "git")
         else:

@@ -44,12 +44,3 @@ class DetailReady(Message):
 @dataclass
 class FilesChanged(Message):
     """A revision file was added, removed or edited since the last load."""
-
-
-@dataclass
-class Written(Message):
-    """A merge or re-parent was written; `summary` says what, for a notification."""
-
-    summary: str
-    revision: str | None  # the merge revision written, or the new head after re-parenting
-    next_step: str | None = None  # the project's upgrade command: what to run now

@@ -126,7 +126,7 @@ def applied_in_database(
 def find_conflicts(loaded: Loaded, plan: Plan) -> list[Conflict]:
     """Where the sides of each planned step clash (`conflicts.py`), read from the files' text."""
     from ahq_history.core.conflicts import conflicts_for_divergence
-    from ahq_history.core.ops import read_operations
+    from ahq_history.core.opread import read_operations
 
     graph, root = loaded.graph, loaded.project.root
     found: list[Conflict] = []

@@ -11,33 +11,24 @@ from pathlib import Path
 import pytest
 
 from ahq_history.cli.main import main
-from tests.support.projects import add_revision, alembic_project
+from tests.support.clirun import check_json, run_main
+from tests.support.projects import add_revision, alembic_project, forked_revisions, linear_revisions
 
 
 def check(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["-c", str(root / "alembic.ini"), "check", *args])
-    return code, capsys.readouterr().out
-
-
-def check_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    code, out = check(root, "--json", *args, capsys=capsys)
-    return code, json.loads(out)
+    code, out, _err = run_main(capsys, "-c", str(root / "alembic.ini"), "check", *args)
+    return code, out
 
 
 @pytest.fixture
 def linear(tmp_path: Path) -> Path:
     root = alembic_project(tmp_path / "proj")
-    add_revision(root, "create users", "aaaa00000001")
-    add_revision(root, "add users phone", "aaaa00000002")
-    return root
+    return linear_revisions(root)
 
 
 @pytest.fixture
 def forked(linear: Path) -> Path:
-    add_revision(linear, "add audit log", "bbbb00000001", head="aaaa00000002")
-    add_revision(linear, "add workflows", "cccc00000001", head="aaaa00000002", splice=True)
-    add_revision(linear, "add workflow runs", "cccc00000002", head="cccc00000001")
-    return linear
+    return forked_revisions(linear)
 
 
 def test_linear_history_is_fine(linear: Path, capsys: pytest.CaptureFixture[str]) -> None:

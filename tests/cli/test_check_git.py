@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from ahq_history.cli.main import main
-from tests.conftest import git
+from tests.support.clirun import check_json
+from tests.support.gitcli import commit_all, git, head
 from tests.support.gitstory import (
     ALICE,
     ALICE_FILE,
@@ -28,15 +29,9 @@ from tests.support.gitstory import (
     BOB_FILE,
     BOB_REV,
     Story,
-    commit_all,
-    head,
+    alice_pushes,
 )
 from tests.support.projects import add_revision, alembic_project
-
-
-def check_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    code = main(["-c", str(root / "alembic.ini"), "check", "--json", *args])
-    return code, json.loads(capsys.readouterr().out)
 
 
 def heads_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -163,9 +158,7 @@ def test_against_predicts_the_divergence_before_the_merge(forked: Story,
 
 def test_against_counts_uncommitted_revision_files_as_ours(story: Story,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    add_revision(story.alice, "add audit log", ALICE_REV, head=BASE_REV)
-    commit_all(story.alice, "audit log", ALICE)
-    git(story.alice, "push", "-q", "origin", "main")
+    alice_pushes(story)
     add_revision(story.bob, "add workflows", BOB_REV, head=BASE_REV)  # never committed
     git(story.bob, "fetch", "-q")
     code, report = check_json(story.bob, capsys, "--against", "origin/main")
@@ -258,9 +251,7 @@ def test_a_deleted_revision_file_is_answered_with_its_commit_and_author(
 
 def test_deleting_a_published_revision_file_locally_is_a_warning(story: Story,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    add_revision(story.alice, "add audit log", ALICE_REV, head=BASE_REV)
-    commit_all(story.alice, "audit log", ALICE)
-    git(story.alice, "push", "-q", "origin", "main")
+    alice_pushes(story)
     (story.alice / ALICE_FILE).unlink()
     _code, report = check_json(story.alice, capsys)
     (warning,) = [p for p in report["problems"] if p["kind"] == "deleted-revision"]

@@ -8,20 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from ahq_history.cli.main import main
 from ahq_history.report.detail import function_source
-from tests.conftest import git
 from tests.support import hookgit
-from tests.support.hookgit import commit_all
-from tests.support.projects import add_revision, alembic_project
+from tests.support.clirun import run_main
+from tests.support.gitcli import commit_all, git
+from tests.support.projects import add_revision, alembic_project, forked_revisions, linear_revisions
 
 Capture = pytest.CaptureFixture[str]
 
 
 def cli(root: Path, capsys: Capture, *args: str) -> tuple[int, str, str]:
-    code = main(["-c", str(root / "alembic.ini"), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(capsys, "-c", str(root / "alembic.ini"), *args)
 
 
 def cli_json(root: Path, capsys: Capture, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -37,17 +34,14 @@ def linear(tmp_path: Path) -> Path:
     """A git repository (no remote) holding an `alembic init` project with two committed revisions."""
     root = alembic_project(tmp_path / "proj")
     git(root, "init", "-q")
-    add_revision(root, "create users", "aaaa00000001")
-    add_revision(root, "add users phone", "aaaa00000002")
+    linear_revisions(root)
     commit_all(root, "two revisions")
     return root
 
 
 @pytest.fixture
 def forked(linear: Path) -> Path:
-    add_revision(linear, "add audit log", "bbbb00000001", head="aaaa00000002")
-    add_revision(linear, "add workflows", "cccc00000001", head="aaaa00000002", splice=True)
-    add_revision(linear, "add workflow runs", "cccc00000002", head="cccc00000001")
+    forked_revisions(linear)
     commit_all(linear, "two sides")
     return linear
 

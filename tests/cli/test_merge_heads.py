@@ -14,55 +14,24 @@ from pathlib import Path
 import pytest
 
 from ahq_history.cli.main import main
-from tests.conftest import git
-from tests.write.test_writer import (
+from tests.support.clirun import run_main
+from tests.support.flaskapp import flask
+from tests.support.gitcli import commit_all, git
+from tests.support.hookgit import ALICE, BASE, BOB
+from tests.support.mergeproject import (
     alembic_heads,
     alembic_init,
+    config_for,
     create_table,
-    flask,
-    flask_project,  # noqa: F401 - a fixture
     new_revision,
+    python_write_hook,
     round_trip,
     snapshot,
 )
+from tests.support.mergestory import ALICE_REV, BOB_REV, alice_pushes, bob_file, story, team
 
 Cap = pytest.CaptureFixture[str]
 TABLES = ["alembic_version", "audit_log", "phones", "users"]
-BASE, ALICE_REV, BOB_REV = "0a0a0a0a0001", "a11ce0000001", "b0b000000001"
-ALICE = {"GIT_AUTHOR_NAME": "Alice Archer", "GIT_AUTHOR_EMAIL": "alice@example.com"}
-BOB = {"GIT_AUTHOR_NAME": "Bob Builder", "GIT_AUTHOR_EMAIL": "bob@example.com"}
-
-
-def commit_all(cwd: Path, message: str, env: dict[str, str] | None = None) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "-m", message, env=env)
-
-
-def team(tmp: Path) -> tuple[Path, Path]:
-    """A bare origin holding a project with one revision (table users); Alice's and Bob's clones."""
-    seed = alembic_init(tmp / "seed")
-    (seed / ".gitignore").write_text("__pycache__/\n*.db\n")
-    new_revision(seed, "create users", BASE, table="users")
-    git(seed, "init", "-q", "-b", "main")
-    commit_all(seed, "create users")
-    git(tmp, "clone", "-q", "--bare", str(seed), str(tmp / "origin.git"))
-    for name in ("alice", "bob"):
-        git(tmp, "clone", "-q", str(tmp / "origin.git"), str(tmp / name))
-    return tmp / "alice", tmp / "bob"
-
-
-def story(tmp: Path, *, bob_pushes: bool = False) -> Path:
-    """Alice and Bob each add a revision on the same parent; Alice pushes first; Bob pulls (a git merge)."""
-    alice, bob = team(tmp)
-    new_revision(alice, "add phones", ALICE_REV, table="phones")
-    commit_all(alice, "add phones", ALICE)
-    git(alice, "push", "-q", "origin", "main")
-    new_revision(bob, "add audit log", BOB_REV, table="audit_log")
-    commit_all(bob, "add audit log", BOB)
-    git(bob, "pull", "-q", "--no-edit", "origin", "main", env=BOB)
-    if bob_pushes:
-        git(bob, "push", "-q", "origin", "main")
-    return bob
 
 
 @pytest.fixture
@@ -73,19 +42,12 @@ def bob(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: Cap, *args: str) -> tuple[int, str, str]:
-    code = main(["merge-heads", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(capsys, "merge-heads", *args)
 
 
 def run_json(capsys: Cap, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
     code, out, _err = run(capsys, "--json", *args)
     return code, json.loads(out)
-
-
-def bob_file(clone: Path) -> Path:
-    (path,) = (clone / "migrations" / "versions").glob(f"{BOB_REV}_*.py")
-    return path
 
 
 # -- the merge revision ---------------------------------------------------------------------------
@@ -262,7 +224,6 @@ def test_rebase_refuses_a_side_applied_to_the_database(
         bob: Path, tmp_path: Path, capsys: Cap) -> None:
     from alembic import command
 
-    from tests.write.test_writer import config_for
     url = f"sqlite:///{tmp_path / 'bob.db'}"
     config = config_for(bob)
     config.set_main_option("sqlalchemy.url", url)  # type: ignore[attr-defined]
@@ -382,9 +343,7 @@ def test_after_bob_pushes_rebase_is_refused_because_it_is_published(
 def test_rebase_stacks_bobs_local_sides_oldest_first_and_moves_a_chain_as_a_chain(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:
     alice, bob = team(tmp_path)
-    new_revision(alice, "add phones", ALICE_REV, table="phones")
-    commit_all(alice, "add phones", ALICE)
-    git(alice, "push", "-q", "origin", "main")
+    alice_pushes(alice)
     first = new_revision(bob, "add audit log", BOB_REV, table="audit_log")
     new_revision(bob, "index audit log", "b0b000000002", head=BOB_REV, table="audit_index")
     second = new_revision(bob, "add carts", "b0b0ca000001", head=BASE, splice=True, table="carts")
@@ -406,11 +365,7 @@ def test_rebase_stacks_bobs_local_sides_oldest_first_and_moves_a_chain_as_a_chai
 
 def test_what_a_post_write_hook_prints_stays_off_the_json_answer(bob: Path, capfd: pytest.CaptureFixture[str]
                                                                   ) -> None:
-    ini = bob / "alembic.ini"
-    hook = "import sys; print('hook formatted', sys.argv[1].rsplit('/', 1)[-1])"
-    ini.write_text(ini.read_text().replace("[post_write_hooks]\n", (
-        f"[post_write_hooks]\nhooks = say\nsay.type = exec\nsay.executable = {sys.executable}\n"
-        f'say.options = -c "{hook}" REVISION_SCRIPT_FILENAME\n')))
+    python_write_hook(bob, "say", "import sys; print('hook formatted', sys.argv[1].rsplit('/', 1)[-1])")
     code = main(["merge-heads", "--json", "--yes"])
     out, err = capfd.readouterr()
     report = json.loads(out)
@@ -419,7 +374,7 @@ def test_what_a_post_write_hook_prints_stays_off_the_json_answer(bob: Path, capf
 
 
 def test_flask_migrate_project_merges_and_names_flask_db_upgrade(
-        flask_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:  # noqa: F811
+        flask_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:
     monkeypatch.chdir(flask_project)
     code, out, _err = run(capsys, "--yes")
     assert code == 0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ahq_history.cli.main import main
-from tests.conftest import git
+from tests.support.clirun import run_main
 from tests.support.dbstory import (
     AUDIT,
     BASE,
@@ -21,8 +21,8 @@ from tests.support.dbstory import (
     alembic_cli,
     alembic_upgrade,
     bob_story,
-    commit,
 )
+from tests.support.gitcli import commit_all, git
 from tests.support.projects import add_revision, alembic_project
 
 AUDIT_PATH = f"migrations/versions/{AUDIT}_add_audit_log.py"
@@ -30,9 +30,8 @@ AUDIT_PATH = f"migrations/versions/{AUDIT}_add_audit_log.py"
 
 def status(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     capsys.readouterr()  # drop what Alembic logged while the test set the database up
-    code = main(["-c", str(root / "alembic.ini"), "status", *args])
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = run_main(capsys, "-c", str(root / "alembic.ini"), "status", *args)
+    return code, out + err
 
 
 def status_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -215,7 +214,7 @@ def test_revision_whose_file_was_deleted_names_who_deleted_it(bob_switched: Path
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     git(bob_switched, "checkout", "-q", "feature/audit")
     (bob_switched / AUDIT_PATH).unlink()
-    commit(bob_switched, "Drop the audit log",
+    commit_all(bob_switched, "Drop the audit log",
            env={"GIT_AUTHOR_NAME": "Carol", "GIT_AUTHOR_EMAIL": "c@x.org"})
     git(bob_switched, "checkout", "-q", "main")
     code, out = status(bob_switched, capsys)
@@ -265,7 +264,7 @@ def test_missing_file_of_a_project_in_a_sub_folder_is_restored_by_the_printed_st
         "[alembic]", "[alembic]\nversion_locations = %(here)s/migrations/my versions", 1))
     git(repo, "init", "-q", "-b", "main")
     path = add_revision(root, "create users", BASE)
-    commit(repo, "create users")
+    commit_all(repo, "create users")
     alembic_cli(root, "upgrade", "head")
     path.unlink()
     _code, report = status_json(root, capsys)

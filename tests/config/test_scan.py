@@ -23,46 +23,16 @@ from ahq_history.config import scan
 from ahq_history.config.project import Project, find_project
 from ahq_history.config.scan import revision_files, revision_paths_in, scan_project, scan_text, scan_texts
 from ahq_history.core.model import Problem, Revision
-from tests.conftest import git
+from tests.support.alembicconfig import alembic_config, alembic_init, set_options
+from tests.support.flaskapp import FLASK_APP
+from tests.support.gitcli import git
 
 REPO = Path(__file__).resolve().parents[2]
-FLASK_APP = """\
-from flask import Flask
-from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
-
-app = Flask(__name__)
-app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///app.db"
-db = SQLAlchemy(app)
-migrate = Migrate(app, db)
-"""
 
 Fact = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, Path]
 
 
 # -- projects made by the real tools ---------------------------------------------------------------
-
-
-def alembic_init(folder: Path, template: str = "generic") -> Config:
-    """`alembic init alembic` in `folder`, through Alembic's API; returns the Config the CLI would use."""
-    folder.mkdir(parents=True, exist_ok=True)
-    toml = folder / "pyproject.toml" if template.startswith("pyproject") else None
-    cfg = Config(str(folder / "alembic.ini"), toml_file=str(toml) if toml else None)
-    command.init(cfg, str(folder / "alembic"), template=template)
-    return reload(folder)
-
-
-def reload(folder: Path) -> Config:
-    toml = folder / "pyproject.toml"
-    return Config(str(folder / "alembic.ini"), toml_file=str(toml) if toml.is_file() else None)
-
-
-def set_options(ini: Path, **options: str) -> None:
-    """Add or replace options of the [alembic] section, keeping the rest as written."""
-    lines = [line for line in ini.read_text().splitlines() if line.split("=")[0].strip() not in options]
-    at = lines.index("[alembic]") + 1
-    lines[at:at] = [f"{key} = {value}" for key, value in options.items()]
-    ini.write_text("\n".join(lines) + "\n")
 
 
 def revise(cfg: Config, message: str, **kwargs: object) -> str:
@@ -122,9 +92,9 @@ def test_generic_template_history_equals_alembic(tmp_path: Path, monkeypatch: py
     second = revise(cfg, "add email")
     other = revise(cfg, "side branch", head=base, splice=True)
     dependent = revise(cfg, "depends", head=second, depends_on=other)
-    command.merge(reload(tmp_path), [dependent, other], message="merge heads")
+    command.merge(alembic_config(tmp_path), [dependent, other], message="merge heads")
     project = find_project(tmp_path)
-    assert our_facts(project) == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+    assert our_facts(project) == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
     assert len(our_facts(project)) == 5
 
 
@@ -149,7 +119,7 @@ def test_merge_revision_revises_both_parents(tmp_path: Path) -> None:
     base = revise(cfg, "base")
     left = revise(cfg, "left", head=base)
     right = revise(cfg, "right", head=base, splice=True)
-    merge = command.merge(reload(tmp_path), [left, right], message="merge")
+    merge = command.merge(alembic_config(tmp_path), [left, right], message="merge")
     assert merge is not None
     (revision,) = [r for r in scan_project(find_project(tmp_path)).revisions if r.id == merge.revision]
     assert set(revision.parents) == set(revision.revises or ()) == {left, right}
@@ -164,7 +134,7 @@ def test_labelled_branches_in_several_version_locations_equal_alembic(
                 version_locations="%(here)s/alembic/versions, %(here)s/alembic/shared")
     ini_text = (tmp_path / "alembic.ini").read_text()
     (tmp_path / "alembic.ini").write_text(ini_text.replace("path_separator = os\n", ""))  # legacy split
-    cfg = reload(tmp_path)
+    cfg = alembic_config(tmp_path)
     app = revise(cfg, "app base", head="base", branch_label="app",
                  version_path=str(tmp_path / "alembic/versions"))
     shared = revise(cfg, "shared base", head="base", branch_label="shared",
@@ -173,7 +143,7 @@ def test_labelled_branches_in_several_version_locations_equal_alembic(
     revise(cfg, "shared two", head="shared@head")
     project = find_project(tmp_path)
     assert len(project.version_locations) == 2
-    assert our_facts(project) == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+    assert our_facts(project) == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
     assert {r.id: r.branch_labels for r in scan_project(project).revisions if r.branch_labels} == {
         app: ("app",), shared: ("shared",)}
 
@@ -184,7 +154,7 @@ def test_recursive_version_locations_equal_alembic(tmp_path: Path, monkeypatch: 
         toml.write('version_locations = ["%(here)s/alembic/versions", "%(here)s/extra"]\n'
                    "recursive_version_locations = true\n")
     (tmp_path / "extra").mkdir()
-    cfg = reload(tmp_path)
+    cfg = alembic_config(tmp_path)
     revise(cfg, "top level", head="base", version_path=str(tmp_path / "alembic/versions"))
     moved = revise(cfg, "extra deep", version_path=str(tmp_path / "extra"))
     (tmp_path / "extra/deep").mkdir()
@@ -192,14 +162,14 @@ def test_recursive_version_locations_equal_alembic(tmp_path: Path, monkeypatch: 
         path.rename(tmp_path / "extra/deep" / path.name)  # teams file old revisions into sub-folders
     with (tmp_path / "pyproject.toml").open("a") as toml:
         toml.write('file_template = "%%(year)d/%%(month).2d/%%(rev)s_%%(slug)s"\n')
-    revise(reload(tmp_path), "dated one", version_path=str(tmp_path / "alembic/versions"))
-    revise(reload(tmp_path), "dated two", version_path=str(tmp_path / "alembic/versions"))
+    revise(alembic_config(tmp_path), "dated one", version_path=str(tmp_path / "alembic/versions"))
+    revise(alembic_config(tmp_path), "dated two", version_path=str(tmp_path / "alembic/versions"))
     assert len(list((tmp_path / "alembic/versions").glob("*/*/*.py"))) == 2
     project = find_project(tmp_path)
     assert project.recursive
     facts = our_facts(project)
     assert len(facts) == 4
-    assert facts == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+    assert facts == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
 
 
 def test_sub_folders_are_ignored_unless_recursive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,7 +183,7 @@ def test_sub_folders_are_ignored_unless_recursive(tmp_path: Path, monkeypatch: p
         """)
     project = find_project(tmp_path)
     assert [r.message for r in scan_project(project).revisions] == ["top"]
-    assert our_facts(project) == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+    assert our_facts(project) == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
 
 
 def test_file_selection_equals_alembic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,14 +201,14 @@ def test_file_selection_equals_alembic(tmp_path: Path, monkeypatch: pytest.Monke
     project = find_project(tmp_path)
     names = sorted(p.name for p in revision_files(project))
     assert names == sorted([".dotted.py", "_private.py", next(p.name for p in versions.glob("*_first.py"))])
-    assert our_facts(project) == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+    assert our_facts(project) == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
 
 
 def test_sourceless_compiled_files_are_selected_and_reported(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = alembic_init(tmp_path)
     set_options(tmp_path / "alembic.ini", sourceless="true")
-    cfg = reload(tmp_path)
+    cfg = alembic_config(tmp_path)
     rid = revise(cfg, "compiled away")
     (source,) = (tmp_path / "alembic/versions").glob("*.py")
     py_compile.compile(str(source), cfile=str(source) + "c")
@@ -246,7 +216,7 @@ def test_sourceless_compiled_files_are_selected_and_reported(tmp_path: Path,
     project = find_project(tmp_path)
     files = revision_files(project)
     monkeypatch.chdir(tmp_path)
-    loaded = [Path(s.path) for s in ScriptDirectory.from_config(reload(tmp_path)).walk_revisions()]
+    loaded = [Path(s.path) for s in ScriptDirectory.from_config(alembic_config(tmp_path)).walk_revisions()]
     assert [f.resolve() for f in files] == [p.resolve() for p in loaded]
     problem = only(scan_project(project).problems)
     relative = f"alembic/versions/{source.name}c"
@@ -266,7 +236,7 @@ def test_the_same_folder_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.
     project = find_project(tmp_path)
     assert len(revision_files(project)) == 1
     with pytest.warns(UserWarning, match="loaded twice"):
-        assert our_facts(project) == alembic_facts(reload(tmp_path), tmp_path, monkeypatch)
+        assert our_facts(project) == alembic_facts(alembic_config(tmp_path), tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +267,7 @@ def test_git_tree_paths_select_the_same_files(tmp_path: Path) -> None:
         toml.write('version_locations = ["%(here)s/alembic/versions", "%(here)s/extra"]\n'
                    "recursive_version_locations = true\n")
     (tmp_path / "extra" / "sub").mkdir(parents=True)
-    cfg = reload(tmp_path)
+    cfg = alembic_config(tmp_path)
     revise(cfg, "one", head="base", version_path=str(tmp_path / "alembic/versions"))
     two = revise(cfg, "two", version_path=str(tmp_path / "extra"))
     for path in (tmp_path / "extra").glob(f"{two}_*.py"):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from ahq_history.core.conflicts import Conflict, conflict_as_json, conflicts_for_divergence, divergence_sides
 from ahq_history.core.model import Revision
-from ahq_history.core.ops import Operations, read_operations
+from ahq_history.core.opread import read_operations
+from ahq_history.core.ops import Operations
 from tests.support.autogen import AutogenProject
 
 FORK = "f0f0f0f0f0f0"

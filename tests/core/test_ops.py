@@ -1,4 +1,4 @@
-"""ops.py: the operations of upgrade()/downgrade(), read from the text of revision files."""
+"""core/opread.py and core/ops.py: the operations of upgrade()/downgrade(), read from revision files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ahq_history.core.ops import Operation, describe, read_operations
+from ahq_history.core.opread import read_operations
+from ahq_history.core.ops import Operation, describe
 from tests.support.autogen import AutogenProject, flask_migrate_revisions
 
 REPO = Path(__file__).resolve().parents[2]

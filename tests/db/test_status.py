@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from ahq_history.config.loading import Loaded, load
 from ahq_history.core.errors import ConfigError
 from ahq_history.db.status import Applied, read_applied
 from tests.support.projects import add_revision, alembic_project
+from tests.support.sqlitedb import database
 
 
 @pytest.fixture
@@ -23,14 +23,6 @@ def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Loaded:
     add_revision(root, "top", "a00000000003")
     add_revision(root, "other", "b00000000001", head="a00000000001", splice=True)
     return load(root / "alembic.ini")
-
-
-def database(path: Path, *rows: str) -> str:
-    """A SQLite file whose alembic_version holds `rows`; its URL."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        conn.executemany("INSERT INTO alembic_version VALUES (?)", [(row,) for row in rows])
-    return f"sqlite:///{path}"
 
 
 def test_the_rows_and_their_ancestors_are_applied(loaded: Loaded, tmp_path: Path) -> None:

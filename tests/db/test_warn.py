@@ -9,8 +9,8 @@ import pytest
 
 from ahq_history.config.loading import load
 from ahq_history.db.warn import database_warning
-from tests.conftest import git
 from tests.support.dbstory import AUDIT, BASE, WORKFLOWS, alembic_cli, alembic_upgrade, bob_story
+from tests.support.gitcli import git
 from tests.support.projects import add_revision, alembic_project
 
 

@@ -1,4 +1,4 @@
-"""gitcache.py: the history read from real git repositories, replayed at tips, kept and extended."""
+"""git/index.py, log.py, store.py: the history read from real repositories, replayed at tips and kept."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from pathlib import Path
 import pytest
 
 from ahq_history.git import repo as gitrepo
-from ahq_history.git.index import Change, History, load, parse_log, save
-from tests.conftest import git
+from ahq_history.git.index import History
+from ahq_history.git.log import Change, parse_log
+from ahq_history.git.store import load, save
+from tests.support.gitcli import commit_all, git
 
 ALICE = {"GIT_AUTHOR_NAME": "Alice", "GIT_AUTHOR_EMAIL": "alice@example.com"}
 BOB = {"GIT_AUTHOR_NAME": "Bob", "GIT_AUTHOR_EMAIL": "bob@example.com"}
-
-
-def commit(repo: Path, message: str, who: dict[str, str] | None = None) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message, env=who)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def write(repo: Path, path: str, text: str) -> None:
@@ -34,21 +30,21 @@ def repo(tmp_path: Path) -> Path:
     git(tmp_path, "init", "-q", str(root))
     write(root, "v/a.py", "a = 1\n" * 20)
     write(root, "app.py", "x = 1\n")
-    commit(root, "add a", ALICE)
+    commit_all(root, "add a", ALICE)
     git(root, "checkout", "-qb", "side")
     write(root, "v/b.py", "b = 1\n")
     write(root, "v/a.py", "a = 1\n" * 20 + "a = 2\n")
-    commit(root, "side work", BOB)
+    commit_all(root, "side work", BOB)
     git(root, "checkout", "-q", "main")
     write(root, "v/c.py", "c = 1\n")
-    commit(root, "add c", ALICE)
+    commit_all(root, "add c", ALICE)
     git(root, "merge", "-q", "--no-commit", "side")
     write(root, "v/m.py", "m = 1\n")
-    commit(root, "merge side", BOB)
+    commit_all(root, "merge side", BOB)
     git(root, "mv", "v/a.py", "v/a2.py")
-    commit(root, "rename a", ALICE)
+    commit_all(root, "rename a", ALICE)
     git(root, "rm", "-q", "v/c.py")
-    commit(root, "delete c", BOB)
+    commit_all(root, "delete c", BOB)
     return root
 
 
@@ -160,7 +156,7 @@ def test_first_join_is_none_when_one_commit_follows_the_other(repo: Path) -> Non
 def test_prune_forgets_commits_no_tip_reaches_and_keeps_the_answers(repo: Path) -> None:
     git(repo, "checkout", "-qb", "lost", "main~1")
     write(repo, "v/x.py", "x = 1\n")
-    lost = commit(repo, "soon unreachable")
+    lost = commit_all(repo, "soon unreachable")
     history = build(repo, "main", "lost")
     before = answers(history, sha(repo, "main"))
     history.prune([sha(repo, "main")])
@@ -194,7 +190,7 @@ def test_a_shallow_boundary_holds_files_but_adds_none(repo: Path, tmp_path: Path
     clone = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{repo}", str(clone)], check=True)
     write(clone, "v/n.py", "n = 1\n")
-    new = commit(clone, "after the boundary", ALICE)
+    new = commit_all(clone, "after the boundary", ALICE)
     history = build(clone, "HEAD")
     boundary = sha(clone, "HEAD~3")  # the merge: the oldest commit the clone has
     assert history.shallow == frozenset({boundary})

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from ahq_history.git import repo as gitrepo
-from ahq_history.git.index import parse_log
+from ahq_history.git.log import parse_log
 from ahq_history.git.repo import GitFailed, NotARepository
-from tests.conftest import git
-
-
-def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message)
-    return git(repo, "rev-parse", "HEAD").strip()
+from tests.support.gitcli import commit_all, git
 
 
 @pytest.fixture
@@ -28,7 +22,7 @@ def repo(tmp_path: Path) -> Path:
     (root / "v").mkdir()
     (root / "v" / "a.py").write_text("revision = 'a'\n")
     (root / "app.py").write_text("x = 1\n")
-    commit(root, "first")
+    commit_all(root, "first")
     return root
 
 
@@ -91,7 +85,7 @@ def test_resolve_commit_peels_tags_and_refuses_what_is_not_a_commit(repo: Path) 
 
 def test_merge_base_is_none_for_unrelated_histories(repo: Path) -> None:
     git(repo, "checkout", "-q", "--orphan", "other")
-    commit(repo, "unrelated")
+    commit_all(repo, "unrelated")
     opened = gitrepo.open_repo(repo)
     assert gitrepo.merge_base(opened, "main", "other") is None
     assert gitrepo.merge_base(opened, "main", "main") == git(repo, "rev-parse", "main").strip()
@@ -140,7 +134,7 @@ def test_object_id_answers_whether_a_path_is_in_a_commit(repo: Path) -> None:
 def test_log_history_lists_commits_outside_the_excluded_tips(repo: Path) -> None:
     first = git(repo, "rev-parse", "HEAD").strip()
     (repo / "app.py").write_text("x = 2\n")
-    second = commit(repo, "app only")
+    second = commit_all(repo, "app only")
     opened = gitrepo.open_repo(repo)
     records = parse_log(gitrepo.log_history(opened, [second], [first], ["v"]))
     assert [(r.info.sha, r.parents, r.changes) for r in records] == [(second, (first,), ())]

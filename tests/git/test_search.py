@@ -9,8 +9,8 @@ import pytest
 from ahq_history.config.loading import load
 from ahq_history.core.errors import UnreachableError
 from ahq_history.git.search import current_branch, find_revision_in_git, history_at
-from tests.conftest import git
-from tests.support.dbstory import AUDIT, BASE, WORKFLOWS, bob_story, commit
+from tests.support.dbstory import AUDIT, BASE, WORKFLOWS, bob_story
+from tests.support.gitcli import commit_all, git
 
 VERSIONS = ["migrations/versions"]
 AUDIT_PATH = f"migrations/versions/{AUDIT}_add_audit_log.py"
@@ -59,7 +59,8 @@ def test_remote_tracking_branch_is_found_after_the_local_one(story: Path, tmp_pa
 def test_deleted_file_names_the_deleting_commit_and_the_last_that_had_it(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     (story / AUDIT_PATH).unlink()
-    commit(story, "Drop the audit log again", env={"GIT_AUTHOR_NAME": "Carol", "GIT_AUTHOR_EMAIL": "c@x.org"})
+    commit_all(story, "Drop the audit log again",
+               env={"GIT_AUTHOR_NAME": "Carol", "GIT_AUTHOR_EMAIL": "c@x.org"})
     before = git(story, "rev-parse", "HEAD~1").strip()
     (sighting,) = find_revision_in_git(story, AUDIT, VERSIONS)
     assert (sighting.kind, sighting.ref, sighting.commit) == ("deleted", None, before)
@@ -73,9 +74,9 @@ def test_deleted_file_with_a_non_ascii_name_is_found(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     named = "migrations/versions/journal d'audit é.py"
     git(story, "mv", AUDIT_PATH, named)
-    commit(story, "rename")
+    commit_all(story, "rename")
     (story / named).unlink()
-    commit(story, "drop it")
+    commit_all(story, "drop it")
     found = find_revision_in_git(story, AUDIT, VERSIONS)
     assert [(s.kind, s.path) for s in found] == [("deleted", named)]
 
@@ -83,7 +84,7 @@ def test_deleted_file_with_a_non_ascii_name_is_found(story: Path) -> None:
 def test_renamed_file_is_not_reported_as_deleted(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     git(story, "mv", AUDIT_PATH, "migrations/versions/audit.py")
-    commit(story, "rename")
+    commit_all(story, "rename")
     found = find_revision_in_git(story, AUDIT, VERSIONS)
     assert [(s.kind, s.path) for s in found] == [("branch", "migrations/versions/audit.py")]
 
@@ -93,14 +94,14 @@ def test_files_outside_the_version_folders_do_not_count(story: Path) -> None:
     git(story, "branch", "-q", "-D", "feature/audit")
     (story / "notes").mkdir()
     (story / "notes" / "audit.py").write_text(text)
-    commit(story, "keep a copy in the notes")
+    commit_all(story, "keep a copy in the notes")
     assert find_revision_in_git(story, AUDIT, VERSIONS) == []
 
 
 def test_moving_a_file_out_of_the_version_folders_counts_as_deleting_it(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     git(story, "mv", AUDIT_PATH, "migrations/audit.py")
-    commit(story, "move it out of versions")
+    commit_all(story, "move it out of versions")
     found = find_revision_in_git(story, AUDIT, VERSIONS)
     assert [(s.kind, s.deleted.summary if s.deleted else None) for s in found] == [
         ("deleted", "move it out of versions")]
@@ -110,7 +111,7 @@ def test_sub_folders_count_only_when_recursive(story: Path) -> None:
     git(story, "checkout", "-q", "feature/audit")
     (story / "migrations/versions/2026").mkdir()
     git(story, "mv", AUDIT_PATH, "migrations/versions/2026/audit.py")
-    commit(story, "file by year")
+    commit_all(story, "file by year")
     assert find_revision_in_git(story, AUDIT, VERSIONS) == []
     (found,) = find_revision_in_git(story, AUDIT, VERSIONS, recursive=True)
     assert found.path == "migrations/versions/2026/audit.py"
@@ -135,7 +136,7 @@ def test_a_git_tree_selects_the_files_the_work_tree_scan_selects(story: Path, re
         ini = story / "alembic.ini"
         option = "[alembic]\nrecursive_version_locations = true\n"
         ini.write_text(ini.read_text().replace("[alembic]\n", option))
-    commit(story, "files Alembic reads and files it does not")
+    commit_all(story, "files Alembic reads and files it does not")
     work_tree = load(story / "alembic.ini").graph
     assert sorted(history_at(story, "main", VERSIONS, recursive=recursive).revisions) == sorted(
         work_tree.revisions)

@@ -1,11 +1,10 @@
-"""Installing, chaining and removing the git hooks (ahq_history/hooks.py and `ahq-history hooks`)."""
+"""Installing, chaining and removing the git hooks (ahq_history/hooks/ and `ahq-history hooks`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -15,19 +14,12 @@ import pytest
 
 from ahq_history.core.errors import ConfigError, RefusedError, UnreachableError
 from ahq_history.hooks import install as hooks
-from tests.conftest import git
-from tests.support.hookgit import ROOT, cli, commit_all, project_repo, run_git, write_hook
+from ahq_history.hooks.script import is_ours, render_script
+from tests.support.gitcli import commit_all, git, run_git
+from tests.support.hookgit import ROOT, THIS_CHECKOUT, cli, project_repo, write_hook
 from tests.support.projects import add_revision
 
 NAMES = ["post-merge", "post-rewrite", "post-commit", "post-checkout"]
-# The tests import ahq_history from this checkout (PYTHONPATH), so the hooks say to reinstall it.
-THIS_CHECKOUT = f"pip install -e {shlex.quote(str(ROOT))} && ahq-history hooks install"
-
-
-@pytest.fixture(autouse=True)
-def _package_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hooks run `python -m ahq_history` from the repository under test."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
 
 @pytest.fixture
@@ -51,7 +43,7 @@ def test_install_writes_marked_executable_hooks_for_the_four_names(repo: Path) -
         path = _hooks_dir(repo) / name
         assert path.read_text().startswith(f"#!/bin/sh\n# ahq-history-hook 1: {name}, installed by")
         assert os.access(path, os.X_OK)
-        assert hooks.is_ours(path)
+        assert is_ours(path)
 
 
 def test_install_records_the_running_interpreter(repo: Path) -> None:
@@ -298,37 +290,10 @@ def test_status_says_when_the_recorded_interpreter_is_gone(repo: Path) -> None:
     assert f"Python: /nowhere/bin/python is gone; reinstall: {THIS_CHECKOUT}" in done.stdout
 
 
-def test_reinstall_line_of_a_development_checkout_installs_that_checkout() -> None:
-    assert hooks.reinstall_command() == THIS_CHECKOUT
-
-
-def test_reinstall_line_of_an_editable_install_names_its_folder(tmp_path: Path) -> None:
-    site = tmp_path / "venv" / "site-packages"
-    direct_url = {"url": "file:///home/bob/src/ahq%20history", "dir_info": {"editable": True}}
-    assert hooks.reinstall_for(site / "ahq_history", [site], direct_url) == (
-        "pip install -e '/home/bob/src/ahq history' && ahq-history hooks install")
-
-
-def test_reinstall_line_of_an_install_from_an_index_is_pip_install(tmp_path: Path) -> None:
-    site = tmp_path / "venv" / "site-packages"
-    assert hooks.reinstall_for(site / "ahq_history", [site], None) == (
-        "pip install ahq-history && ahq-history hooks install")
-    from_wheel = {"url": "file:///tmp/ahq_history-0.1.0-py3-none-any.whl", "archive_info": {}}
-    assert hooks.reinstall_for(site / "ahq_history", [site], from_wheel) == hooks.REINSTALL
-
-
-def test_reinstall_line_ignores_a_folder_of_another_project(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "webshop"\n')
-    assert hooks.reinstall_for(tmp_path / "ahq_history", [], None) == hooks.REINSTALL
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "ahq_history"\n')
-    assert hooks.reinstall_for(tmp_path / "ahq_history", [], None) == (
-        f"pip install -e {tmp_path} && ahq-history hooks install")
-
-
 def test_hook_prints_a_quoted_reinstall_line_as_one_line(repo: Path) -> None:
     line = "pip install -e '/src/bob'\\''s ahq' && ahq-history hooks install"
     hook = _hooks_dir(repo) / "post-merge"
-    hook.write_text(hooks.render_script("post-merge", "/gone/bin/python", reinstall=line))
+    hook.write_text(render_script("post-merge", "/gone/bin/python", reinstall=line))
     hook.chmod(0o755)
     done = subprocess.run([str(hook), "0"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0
@@ -380,19 +345,6 @@ def test_status_outside_a_git_repository_says_so(tmp_path: Path) -> None:
     assert json.loads(as_json.stdout) == {"error": {
         "kind": "ConfigError", "message": f"{tmp_path} is not inside a git work tree (not a git repository)",
         "hint": "run this from a clone of your repository", "exit_code": 2}}
-
-
-def test_no_work_tree_reason_is_gits_fatal_line_not_its_side_note() -> None:
-    # git on a folder of another filesystem (a tmpfs) ends with a note about an environment variable.
-    said = ("fatal: not a git repository (or any parent up to mount point /dev/shm)\n"
-            "Stopping at filesystem boundary (GIT_DISCOVERY_ACROSS_FILESYSTEM not set).\n")
-    assert hooks.why_no_work_tree(said) == "not a git repository"
-    assert hooks.why_no_work_tree("fatal: this operation must be run in a work tree\n") == (
-        "a bare repository or a .git folder: no checked-out files")
-    assert hooks.why_no_work_tree("fatal: detected dubious ownership in repository at '/srv/x'\n"
-                                  "To add an exception for this directory, call:\n\n"
-                                  "\tgit config --global --add safe.directory /srv/x\n") == (
-        "detected dubious ownership in repository at '/srv/x'")
 
 
 def test_status_on_another_filesystem_outside_git_says_not_a_git_repository() -> None:

@@ -12,21 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git
-from tests.support.hookgit import ALICE, BASE, BOB, ROOT, cli, commit_all, run_git, team
+from tests.support.gitcli import commit_all, git, run_git
+from tests.support.hookgit import ALICE, BASE, BOB, THIS_CHECKOUT, cli, team
 from tests.support.projects import add_revision
 
 ALICE_REV = "a11ce0000001"
 BOB_REV = "b0b000000001"
 DEBUG = {"AHQ_HISTORY_HOOK_DEBUG": "1"}
 Clones = tuple[Path, Path, Path]  # origin, alice, bob
-# The hooks were installed by this checkout's ahq-history (PYTHONPATH): they say how to reinstall it.
-EDITABLE_REINSTALL = f"pip install -e {shlex.quote(str(ROOT))} && ahq-history hooks install"
-
-
-@pytest.fixture(autouse=True)
-def _package_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
 
 @pytest.fixture
@@ -46,6 +39,24 @@ def _alice_pushes(alice: Path) -> None:
 def _bob_commits(bob: Path) -> None:
     add_revision(bob, "add user phone", BOB_REV, head=BASE)
     commit_all(bob, "Add a phone number to users", env=BOB)
+
+
+def _conflicting_readmes(alice: Path, bob: Path) -> None:
+    """Alice pushes her README; Bob commits his own: his next pull conflicts."""
+    (alice / "README").write_text("Alice's words\n")
+    commit_all(alice, "readme", env=ALICE)
+    git(alice, "push", "-q")
+    (bob / "README").write_text("Bob's words\n")
+    commit_all(bob, "readme", env=BOB)
+
+
+@pytest.fixture
+def bob(clones: Clones) -> Path:
+    """Bob's clone with the hooks: Alice pushed a revision, Bob committed his own on the same parent."""
+    _, alice, bob = clones
+    _alice_pushes(alice)
+    _bob_commits(bob)
+    return bob
 
 
 def _ahq_lines(output: str) -> list[str]:
@@ -98,11 +109,7 @@ def test_amend_fires_post_rewrite_amend_which_stays_quiet(clones: Clones) -> Non
 
 def test_conflicted_pull_fires_nothing_and_the_concluding_commit_acts(clones: Clones) -> None:
     _, alice, bob = clones
-    (alice / "README").write_text("Alice's words\n")
-    commit_all(alice, "readme", env=ALICE)
-    git(alice, "push", "-q")
-    (bob / "README").write_text("Bob's words\n")
-    commit_all(bob, "readme", env=BOB)
+    _conflicting_readmes(alice, bob)
     pulled = run_git(bob, "pull", "-q", "--no-rebase", env=DEBUG)
     assert pulled.returncode != 0
     assert "ahq-history:" not in pulled.stderr
@@ -142,19 +149,13 @@ def _assert_names_both_heads(said: list[str]) -> None:
     assert said[-1].startswith("  run: ahq-history merge-heads")
 
 
-def test_pull_that_merges_warns_about_both_heads(clones: Clones) -> None:
-    _, alice, bob = clones
-    _alice_pushes(alice)
-    _bob_commits(bob)
+def test_pull_that_merges_warns_about_both_heads(bob: Path) -> None:
     pulled = run_git(bob, "pull", "--no-rebase", "-q")
     assert pulled.returncode == 0
     _assert_names_both_heads(_ahq_lines(pulled.stderr))
 
 
-def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
-    _, alice, bob = clones
-    _alice_pushes(alice)
-    _bob_commits(bob)
+def test_pull_that_rebases_warns_about_both_heads_once(bob: Path) -> None:
     pulled = run_git(bob, "pull", "--rebase", "-q")
     assert pulled.returncode == 0
     said = _ahq_lines(pulled.stderr)
@@ -162,10 +163,7 @@ def test_pull_that_rebases_warns_about_both_heads_once(clones: Clones) -> None:
     assert "\n".join(said).count(ALICE_REV) == 1
 
 
-def test_rebasing_pull_warning_starts_below_gits_progress_line(clones: Clones) -> None:
-    _, alice, bob = clones
-    _alice_pushes(alice)
-    _bob_commits(bob)
+def test_rebasing_pull_warning_starts_below_gits_progress_line(bob: Path) -> None:
     # Not quiet: git writes `Rebasing (1/1)\r` without a newline. Bytes, so that no `\r` is translated.
     pulled = subprocess.run(["git", "pull", "--rebase"], cwd=bob, capture_output=True, check=False)
     assert pulled.returncode == 0
@@ -177,12 +175,8 @@ def test_rebasing_pull_warning_starts_below_gits_progress_line(clones: Clones) -
 def test_concluding_a_conflicted_merge_warns_about_both_heads(clones: Clones) -> None:
     _, alice, bob = clones
     _alice_pushes(alice)
-    (alice / "README").write_text("Alice's words\n")
-    commit_all(alice, "readme", env=ALICE)
-    git(alice, "push", "-q")
     _bob_commits(bob)
-    (bob / "README").write_text("Bob's words\n")
-    commit_all(bob, "readme", env=BOB)
+    _conflicting_readmes(alice, bob)
     assert run_git(bob, "pull", "-q", "--no-rebase").returncode != 0
     (bob / "README").write_text("Both\n")
     git(bob, "add", "README")
@@ -191,10 +185,7 @@ def test_concluding_a_conflicted_merge_warns_about_both_heads(clones: Clones) ->
     _assert_names_both_heads(_ahq_lines(concluded.stderr))
 
 
-def test_squash_pull_warns_about_the_heads_in_the_work_tree(clones: Clones) -> None:
-    _, alice, bob = clones
-    _alice_pushes(alice)
-    _bob_commits(bob)
+def test_squash_pull_warns_about_the_heads_in_the_work_tree(bob: Path) -> None:
     pulled = run_git(bob, "pull", "-q", "--squash")
     assert pulled.returncode == 0
     said = _ahq_lines(pulled.stderr)
@@ -238,7 +229,7 @@ def test_pull_succeeds_when_the_recorded_interpreter_is_gone(clones: Clones) -> 
     assert pulled.returncode == 0
     assert pulled.stderr.strip() == (
         "ahq-history: the post-merge hook's Python (/gone/bin/python) is gone; reinstall: "
-        f"{EDITABLE_REINSTALL}")
+        f"{THIS_CHECKOUT}")
 
 
 def test_pull_succeeds_when_the_recorded_interpreter_cannot_run_ahq_history(clones: Clones) -> None:
@@ -252,7 +243,7 @@ def test_pull_succeeds_when_the_recorded_interpreter_cannot_run_ahq_history(clon
     pulled = run_git(bob, "pull", "-q")
     assert pulled.returncode == 0
     assert pulled.stderr.strip() == (
-        f"ahq-history: {broken} cannot run ahq-history; reinstall: {EDITABLE_REINSTALL}")
+        f"ahq-history: {broken} cannot run ahq-history; reinstall: {THIS_CHECKOUT}")
 
 
 def test_pull_succeeds_when_the_history_cache_is_damaged(clones: Clones) -> None:

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ahq_history.cli.main import main
 from ahq_history.report import cache
-from tests.conftest import git
-from tests.support.gitstory import ALICE, ALICE_REV, BASE_REV, Story, commit_all
-from tests.support.projects import add_revision, alembic_project
+from tests.support import clirun
+from tests.support.gitcli import commit_all, git
+from tests.support.gitstory import ALICE, ALICE_REV, Story, alice_pushes
+from tests.support.projects import add_revision, alembic_project, linear_revisions
 
 
 def check_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
-    main(["-c", str(root / "alembic.ini"), "check", "--json", *args])
-    report: dict[str, Any] = json.loads(capsys.readouterr().out)
-    return report
+    return clirun.check_json(root, capsys, *args)[1]
 
 
 @pytest.fixture
 def linear(tmp_path: Path) -> Path:
     root = alembic_project(tmp_path / "proj")
     git(root, "init", "-q")  # the cache lives under .git/
-    add_revision(root, "create users", "aaaa00000001")
-    add_revision(root, "add users phone", "aaaa00000002")
-    return root
+    return linear_revisions(root)
 
 
 def test_an_edit_that_keeps_the_size_and_restores_the_mtime_is_noticed(
@@ -58,9 +53,7 @@ def test_a_version_location_created_since_is_no_longer_called_missing(
 
 
 def test_against_fetch_head_notices_a_new_fetch(story: Story, capsys: pytest.CaptureFixture[str]) -> None:
-    add_revision(story.alice, "add audit log", ALICE_REV, head=BASE_REV)
-    commit_all(story.alice, "audit log", ALICE)
-    git(story.alice, "push", "-q", "origin", "main")
+    alice_pushes(story)
     # A fetch from a URL (not a configured remote) moves FETCH_HEAD and no ref.
     git(story.bob, "fetch", "-q", str(story.origin), "main")
     first = check_json(story.bob, capsys, "--against", "FETCH_HEAD")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import git
+from tests.support.gitcli import commit_all, git
 from tests.support.projects import add_revision, alembic_config, alembic_project
 
 BASE = "aaaa00000001"  # create users (main, before the branch)
@@ -21,11 +21,6 @@ BOB = {"GIT_AUTHOR_NAME": "Bob Builder", "GIT_AUTHOR_EMAIL": "bob@example.com",
 PLACEHOLDER = "sqlalchemy.url = driver://user:pass@localhost/dbname"
 
 
-def commit(root: Path, message: str, env: dict[str, str] | None = None) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message, env=env)
-
-
 def bob_story(root: Path, url: str = "sqlite:///app.db") -> Path:
     """main: create users; feature/audit (Bob): add audit log; main again: add workflows. HEAD is main."""
     alembic_project(root)
@@ -34,13 +29,13 @@ def bob_story(root: Path, url: str = "sqlite:///app.db") -> Path:
     (root / ".gitignore").write_text("app.db\n__pycache__/\n")
     git(root, "init", "-q", "-b", "main")
     add_revision(root, "create users", BASE)
-    commit(root, "create users")
+    commit_all(root, "create users")
     git(root, "checkout", "-q", "-b", "feature/audit")
     add_revision(root, "add audit log", AUDIT)
-    commit(root, "Add the audit log table", env=BOB)
+    commit_all(root, "Add the audit log table", env=BOB)
     git(root, "checkout", "-q", "main")
     add_revision(root, "add workflows", WORKFLOWS)
-    commit(root, "add workflows")
+    commit_all(root, "add workflows")
     return root
 
 

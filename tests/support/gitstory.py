@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import git
-from tests.support.projects import add_revision, alembic_project
+from tests.support.gitcli import commit_all, git
+from tests.support.projects import add_revision, shared_project
 
 BASE_REV = "aaaa00000001"
 ALICE_REV = "a11ce0000001"
@@ -28,26 +28,6 @@ class Story:
     bob: Path
 
 
-def commit_all(repo: Path, message: str, who: dict[str, str]) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message, env=who)
-    return git(repo, "rev-parse", "HEAD").strip()
-
-
-def head(repo: Path) -> str:
-    return git(repo, "rev-parse", "HEAD").strip()
-
-
-def shared_project(root: Path) -> Path:
-    """`alembic init` in `root`, with the script location written relative to the ini (`%(here)s`), as a
-    project kept in git has it, so that every clone uses its own files."""
-    alembic_project(root)
-    ini = root / "alembic.ini"
-    ini.write_text(ini.read_text().replace(f"script_location = {root / 'migrations'}",
-                                           "script_location = %(here)s/migrations"))
-    return root
-
-
 def make_story(tmp_path: Path) -> Story:
     """Alice starts the project (one revision) and pushes; Bob clones."""
     origin, alice, bob = tmp_path / "origin.git", tmp_path / "alice", tmp_path / "bob"
@@ -61,11 +41,17 @@ def make_story(tmp_path: Path) -> Story:
     return Story(origin, alice, bob)
 
 
-def fork(story: Story) -> Story:
-    """Alice and Bob each add a revision on the same parent; Alice pushes first."""
+def alice_pushes(story: Story) -> Story:
+    """Alice adds her revision (add audit log) on the base, commits and pushes it."""
     add_revision(story.alice, "add audit log", ALICE_REV, head=BASE_REV)
     commit_all(story.alice, "audit log", ALICE)
     git(story.alice, "push", "-q", "origin", "main")
+    return story
+
+
+def fork(story: Story) -> Story:
+    """Alice and Bob each add a revision on the same parent; Alice pushes first."""
+    alice_pushes(story)
     add_revision(story.bob, "add workflows", BOB_REV, head=BASE_REV)
     commit_all(story.bob, "workflows", BOB)
     return story

@@ -3,18 +3,20 @@ and the CLI run as a subprocess so that the hooks git starts find the same Pytho
 
 from __future__ import annotations
 
-import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import git
-from tests.support.projects import add_revision, alembic_project
+from tests.support.gitcli import commit_all, git
+from tests.support.projects import add_revision, shared_project
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "0a0a0a0a0001"  # create users: on main before anyone forks
 ALICE = {"GIT_AUTHOR_NAME": "Alice Archer", "GIT_AUTHOR_EMAIL": "alice@example.com"}
 BOB = {"GIT_AUTHOR_NAME": "Bob Builder", "GIT_AUTHOR_EMAIL": "bob@example.com"}
+# The tests import ahq_history from this checkout (PYTHONPATH), so the hooks say to reinstall it.
+THIS_CHECKOUT = f"pip install -e {shlex.quote(str(ROOT))} && ahq-history hooks install"
 
 
 def cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -23,23 +25,9 @@ def cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.Completed
                           text=True, input=stdin if stdin is not None else "")
 
 
-def run_git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """git, keeping its exit code and both streams (hook output goes to stderr)."""
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-
-
-def commit_all(cwd: Path, message: str, env: dict[str, str] | None = None) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "-m", message, env=env)
-
-
 def project_repo(root: Path) -> Path:
     """A git repository holding a fresh `alembic init` project with one committed revision."""
-    alembic_project(root)
-    ini = root / "alembic.ini"  # `alembic init` writes an absolute script_location: clones need their own
-    ini.write_text(ini.read_text().replace(f"script_location = {root}/migrations",
-                                           "script_location = %(here)s/migrations"))
+    shared_project(root)  # clones need their own script_location
     (root / ".gitignore").write_text("__pycache__/\n")
     git(root, "init", "-q", "-b", "main")
     add_revision(root, "create users", BASE)

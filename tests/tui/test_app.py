@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, SelectionList, Static
-from textual.worker import WorkerState
 
 from ahq_history.tui.app import HistoryApp
 from ahq_history.tui.screens.dialogs import HelpScreen, MessageDialog, PickRevision
@@ -21,9 +19,11 @@ from ahq_history.tui.screens.merge import MergeScreen
 from ahq_history.tui.screens.reparent import ReparentScreen
 from ahq_history.tui.widgets.detail import DetailPane
 from ahq_history.tui.widgets.graph_view import GraphView
-from tests.conftest import git
-from tests.support.hookgit import bob_after_pull, commit_all
-from tests.support.projects import add_revision, alembic_project
+from tests.support.gitcli import commit_all, git
+from tests.support.hookgit import bob_after_pull
+from tests.support.pilot import settle
+from tests.support.projects import add_revision, alembic_project, forked_revisions, linear_revisions
+from tests.support.sqlitedb import database
 
 SIZE = (150, 40)
 
@@ -33,11 +33,7 @@ def forked(tmp_path: Path) -> Path:
     """Two heads on aaaa00000002 in a git repository without a remote."""
     root = alembic_project(tmp_path / "proj")
     git(root, "init", "-q")
-    add_revision(root, "create users", "aaaa00000001")
-    add_revision(root, "add users phone", "aaaa00000002")
-    add_revision(root, "add audit log", "bbbb00000001", head="aaaa00000002")
-    add_revision(root, "add workflows", "cccc00000001", head="aaaa00000002", splice=True)
-    add_revision(root, "add workflow runs", "cccc00000002", head="cccc00000001")
+    forked_revisions(linear_revisions(root))
     commit_all(root, "history")
     return root
 
@@ -46,21 +42,6 @@ def forked(tmp_path: Path) -> Path:
 def bob(tmp_path: Path) -> Path:
     """The two-developer story: Alice pushed a revision; Bob committed his own and pulled."""
     return bob_after_pull(tmp_path)
-
-
-async def settle(pilot: Pilot[int]) -> None:
-    """Let every worker (and the workers they start) finish, and the screen catch up (the detail pane
-    follows the cursor after a short rest, hence the first pause)."""
-    await pilot.pause(0.1)
-    for _ in range(100):
-        await pilot.pause()
-        running = [w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
-        if not running:
-            await pilot.pause()
-            return
-        for worker in running:
-            with contextlib.suppress(Exception):  # a failed worker is the app's to show; tests look at it
-                await worker.wait()
 
 
 def make_app(root: Path, **options: bool) -> HistoryApp:
@@ -300,14 +281,9 @@ def test_local_filter_keeps_only_unpublished_revisions(bob: Path) -> None:
 
 def _database_at(root: Path, revision: str) -> None:
     """A SQLite database whose alembic_version holds `revision`, named in the project's alembic.ini."""
-    import sqlite3
-
-    database = root / "app.db"
-    with sqlite3.connect(database) as conn:
-        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        conn.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+    url = database(root / "app.db", revision)
     ini = root / "alembic.ini"
-    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{database}"))
+    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", url))
 
 
 def test_unapplied_filter_hides_what_the_database_has(forked: Path) -> None:

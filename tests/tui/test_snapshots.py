@@ -15,10 +15,10 @@ import pytest
 from textual.pilot import Pilot
 
 from ahq_history.tui.app import HistoryApp
-from tests.conftest import git
-from tests.support.hookgit import bob_after_pull, commit_all
-from tests.support.projects import add_revision, alembic_project
-from tests.tui.test_app import settle
+from tests.support.gitcli import commit_all, git
+from tests.support.hookgit import bob_after_pull
+from tests.support.pilot import settle
+from tests.support.projects import add_revision, shared_project
 
 SIZE = (150, 40)
 
@@ -41,10 +41,7 @@ def bob(tmp_path: Path) -> Path:
 def project(root: Path) -> Path:
     """`alembic init` in a fresh git repository; the ini names its folder as `%(here)s` (Alembic writes an
     absolute path, which would put the temporary folder into every commit id on screen)."""
-    alembic_project(root)
-    ini = root / "alembic.ini"
-    ini.write_text(ini.read_text().replace(f"script_location = {root}/migrations",
-                                           "script_location = %(here)s/migrations"))
+    shared_project(root)
     git(root, "init", "-q")
     return root
 

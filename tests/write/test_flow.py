@@ -11,8 +11,9 @@ from ahq_history.config.loading import Loaded, load
 from ahq_history.core.errors import BrokenGraphError, RefusedError
 from ahq_history.core.plan import MergeStep, RebaseStep
 from ahq_history.write.flow import applied_in_database, prepare, refuse_broken
-from tests.cli.test_merge_heads import ALICE_REV, BASE, BOB_REV, bob_file, story
-from tests.db.test_status import database
+from tests.support.hookgit import BASE
+from tests.support.mergestory import ALICE_REV, BOB_REV, bob_file, story
+from tests.support.sqlitedb import database
 
 
 @pytest.fixture

@@ -34,9 +34,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _install(args: argparse.Namespace) -> int:
     from ahq_history.hooks import install as hooks
+    from ahq_history.hooks.folder import find_hooks_folder, refuse_outside
 
-    folder = hooks.find_hooks_folder()
-    hooks.refuse_outside(folder)
+    folder = find_hooks_folder()
+    refuse_outside(folder)
     config = _config_to_record(args.config, folder.work_tree)
     done = hooks.install(config=config)
     warmed = _warm_cache(done.config, folder.work_tree)
@@ -75,7 +76,7 @@ def _config_to_record(config: str | None, top: Path) -> Path | None:
 def _warm_cache(config: str | None, top: Path) -> dict[str, Any]:
     """Read the history once now, so that the first hook after a pull only reads what the pull brought."""
     from ahq_history.config.project import find_project
-    from ahq_history.git.facts import warm_cache
+    from ahq_history.git.hook import warm_cache
 
     try:
         project = find_project(start=top, config=top / config if config else None)
@@ -167,7 +168,7 @@ _HOOK_WORDS = {"installed": "installed", "absent": "not installed", "foreign": "
 
 
 def _status_text(found: Status) -> str:
-    from ahq_history.hooks.install import REINSTALL
+    from ahq_history.hooks.reinstall import REINSTALL
 
     lines = [f"Hooks folder: {_shown(found.folder.path)}"]
     outside = found.folder.outside
@@ -193,7 +194,7 @@ def _status_text(found: Status) -> str:
 
 def _next_step(found: Status) -> str | None:
     """The one thing to do when the hooks are not all in place (a gone Python says its own line)."""
-    from ahq_history.hooks.install import OUTSIDE_FIX, PRE_COMMIT_HOOKS
+    from ahq_history.hooks.folder import OUTSIDE_FIX, PRE_COMMIT_HOOKS
 
     if found.complete:
         return None

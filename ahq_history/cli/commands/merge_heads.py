@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
     from ahq_history.core.graph import RevisionGraph
     from ahq_history.core.plan import Plan, Published, Step
+    from ahq_history.write.files import Written
     from ahq_history.write.flow import Prepared
-    from ahq_history.write.writer import Written
 
 SHORT = 12  # Alembic's own ids are 12 characters
 
@@ -75,7 +75,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
-    from ahq_history.write.writer import apply_plan
+    from ahq_history.write.transaction import apply_plan
 
     plan, conflicts = prepared.plan, prepared.conflicts
     report = Report(args, loaded, prepared)

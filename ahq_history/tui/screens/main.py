@@ -11,14 +11,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from ahq_history.tui.messages import (
-    DatabaseLoaded,
-    DetailReady,
-    FilesChanged,
-    GitLoaded,
-    HistoryLoaded,
-    Written,
-)
+from ahq_history.tui.host import Host, host
+from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
 from ahq_history.tui.screens.dialogs import HelpScreen, MessageDialog, PickRevision
 from ahq_history.tui.state import (
     FILTERS,
@@ -36,7 +30,7 @@ from ahq_history.tui.widgets.graph_view import LEGEND, GraphView
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from ahq_history.tui.app import HistoryApp
+    from ahq_history.tui.screens.merge import Written
 
 DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane follows it
 
@@ -69,11 +63,8 @@ class MainScreen(Screen[None]):
         self._detail_timer: Timer | None = None
 
     @property
-    def ahq(self) -> HistoryApp:
-        from ahq_history.tui.app import HistoryApp
-
-        assert isinstance(self.app, HistoryApp)
-        return self.app
+    def ahq(self) -> Host:
+        return host(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(id="banner", markup=False)
@@ -108,6 +99,8 @@ class MainScreen(Screen[None]):
                 old.applied, old.database_note)
         self._show_rows(keep)
         self._update_banner()
+        if self.history.errors:
+            self.show_broken(self.history)
         self.ahq.after_load(self, self.history)
 
     def on_git_loaded(self, message: GitLoaded) -> None:
@@ -127,10 +120,13 @@ class MainScreen(Screen[None]):
     def on_files_changed(self, _message: FilesChanged) -> None:
         self.action_reload()
 
-    def on_written(self, message: Written) -> None:
-        next_step = f"\nNext: {message.next_step}" if message.next_step else ""
-        self.notify(message.summary + next_step, title="Written", timeout=8, markup=False)
-        self._select_next_load = message.revision
+    def _changed(self, written: Written | None) -> None:
+        """What the merge builder or the re-parent screen returns: what it wrote, or None (cancelled)."""
+        if written is None:
+            return
+        next_step = f"\nNext: {written.next_step}" if written.next_step else ""
+        self.notify(written.summary + next_step, title="Written", timeout=8, markup=False)
+        self._select_next_load = written.revision
         self.action_reload()
 
     def _show_rows(self, select: str | None) -> None:
@@ -291,7 +287,8 @@ class MainScreen(Screen[None]):
             return
         selected = self.graph_view.selected
         chosen = next((d for d in divergences if selected in d.heads), divergences[0])
-        self.app.push_screen(MergeScreen(self.history, chosen.heads, all_divergences=len(divergences) == 1))
+        self.app.push_screen(MergeScreen(self.history, chosen.heads, all_divergences=len(divergences) == 1),
+                             self._changed)
 
     def action_reparent(self) -> None:
         from ahq_history.tui.screens.reparent import ReparentScreen
@@ -303,7 +300,7 @@ class MainScreen(Screen[None]):
             return
         selected = self.graph_view.selected
         named = (selected,) if selected in self.history.diverged_heads else ()
-        self.app.push_screen(ReparentScreen(self.history, named))
+        self.app.push_screen(ReparentScreen(self.history, named), self._changed)
 
     def _broken_waits(self) -> bool:
         """`m` and `r` on a broken graph: say it must be fixed first (True), as the banner does."""

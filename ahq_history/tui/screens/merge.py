@@ -1,7 +1,6 @@
-"""The merge builder (`m`): heads to join, the message, conflicts between the sides, the file to write.
-
-The preview is Alembic's own rendering of the merge revision (a dry run of `merge-heads`); Enter writes
-that very file, byte for byte, through `writer.apply_plan`.
+"""The merge builder (`m`): heads to join, the message, conflicts between the sides, the file to write. The
+preview is Alembic's own rendering of the merge revision (a dry run of `merge-heads`); Enter writes that very
+file, byte for byte, through `write.transaction.apply_plan`, and the screen returns what it wrote.
 """
 
 from __future__ import annotations
@@ -23,12 +22,11 @@ from textual.widgets import Footer, Input, SelectionList, Static
 from ahq_history.core.plan import RebaseStep
 from ahq_history.tui import actions
 from ahq_history.tui.actions import Proposal
-from ahq_history.tui.messages import Written
+from ahq_history.tui.host import Host, host
 from ahq_history.tui.state import History
 
 if TYPE_CHECKING:
-    from ahq_history.tui.app import HistoryApp
-    from ahq_history.write.writer import Written as WrittenFile
+    from ahq_history.write.files import Written as WrittenFile
 
 
 @dataclass
@@ -38,8 +36,18 @@ class Proposed(Message):
     message: str | None
 
 
-class ChangeScreen(Screen[None]):
-    """Shared by the merge builder and the re-parent screen: propose in a worker, preview, write on Enter."""
+@dataclass(frozen=True)
+class Written:
+    """What a change screen returns when it wrote: `summary` says what, for a notification."""
+
+    summary: str
+    revision: str | None  # the merge revision written, or the new head after re-parenting
+    next_step: str | None = None  # the project's upgrade command: what to run now
+
+
+class ChangeScreen(Screen[Written | None]):
+    """Shared by the merge builder and the re-parent screen: propose in a worker, preview, write on Enter;
+    dismissed with what was written (None when cancelled), for the screen that opened it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "write", "Write it", priority=True),
@@ -72,11 +80,8 @@ class ChangeScreen(Screen[None]):
         return not self.refusal_reasons() and bool(self.proposal.plan.steps)
 
     @property
-    def ahq(self) -> HistoryApp:
-        from ahq_history.tui.app import HistoryApp
-
-        assert isinstance(self.app, HistoryApp)
-        return self.app
+    def ahq(self) -> Host:
+        return host(self.app)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -110,16 +115,13 @@ class ChangeScreen(Screen[None]):
         self._write(proposal)
 
     def _write(self, proposal: Proposal) -> None:
-        from ahq_history.tui.screens.main import MainScreen
-
-        main = next(s for s in self.app.screen_stack if isinstance(s, MainScreen))
         loaded = self.history.loaded
 
         def work() -> None:
             written = actions.write(loaded, proposal)
             summary = "; ".join(f"{w.kind} {w.revision[:12]}: {w.relpath}" for w in written)
-            self.app.call_from_thread(self.dismiss, None)
-            main.post_message(Written(summary, new_head(proposal, written), loaded.project.upgrade_command))
+            result = Written(summary, new_head(proposal, written), loaded.project.upgrade_command)
+            self.app.call_from_thread(self.dismiss, result)
 
         self.ahq.background(work, "write")
 

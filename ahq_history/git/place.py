@@ -1,0 +1,180 @@
+"""Where a project sits in its repository, and its history brought up to date through the cache: the open
+`Place`, the `State` read for the current refs (one `git log` for the commits that are new), who made a
+commit, and the revision each blob defines (every blob read and scanned once, ever).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ahq_history.core.model import Revision
+from ahq_history.core.reconcile import CommitFacts
+from ahq_history.git import log as gitlog
+from ahq_history.git import repo as gitrepo
+from ahq_history.git import store as gitstore
+from ahq_history.git.index import History
+from ahq_history.git.repo import GitRepo, NotARepository, Ref
+
+if TYPE_CHECKING:
+    from ahq_history.config.project import Project
+
+_REVISION_FIELDS = [f.name for f in fields(Revision) if f.name != "path"]
+
+
+# -- where the project sits in the repository -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A project inside a repository: the project root and version folders as repository paths."""
+
+    repo: GitRepo
+    prefix: str  # project root relative to the repository root ("" when they are the same)
+    pathspecs: tuple[str, ...]  # version folders relative to the repository root
+    recursive: bool
+
+    def project_path(self, repo_path: str) -> str:
+        """A repository path as `Revision.path` has it (relative to the project root)."""
+        return posixpath.relpath(repo_path, self.prefix) if self.prefix else repo_path
+
+    def repo_path(self, project_path: str) -> str:
+        return posixpath.normpath(posixpath.join(self.prefix, project_path)) if self.prefix else project_path
+
+    def revision_paths(self, paths: Iterable[str]) -> list[str]:
+        """Of repository paths, those Alembic would load as revision files."""
+        from ahq_history.config.scan import revision_paths_in
+
+        return revision_paths_in(paths, self.pathspecs, recursive=self.recursive)
+
+
+def open_place(project: Project) -> Place:
+    """Open the repository holding `project`. Raises NotARepository when there is none (or no git)."""
+    repo = gitrepo.open_repo(project.root)
+    prefix = gitrepo.repo_path(repo, project.root)
+    specs = [gitrepo.repo_path(repo, location) for location in project.version_locations]
+    pathspecs = tuple(dict.fromkeys(s for s in specs if s is not None))
+    if prefix is None or not pathspecs:
+        repo.close()
+        raise NotARepository(f"the version folders of {project.config_path} are outside the git work tree")
+    return Place(repo=repo, prefix=prefix, pathspecs=pathspecs, recursive=project.recursive)
+
+
+# -- the history cache ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """History brought up to date, with the refs and HEAD it was read for."""
+
+    history: History
+    refs: tuple[Ref, ...]
+    head: str | None
+    branch: str | None
+    changed: bool  # the history grew or was pruned: `finish` writes it
+    blobs_known: int  # how many blobs were cached when it was read
+
+
+def cache_file(place: Place) -> Path:
+    key = hashlib.sha1("\0".join(place.pathspecs).encode(), usedforsecurity=False).hexdigest()[:16]
+    return place.repo.cache_dir / f"history-{key}.json"
+
+
+def read_history(place: Place, extra_tips: Sequence[str] = ()) -> State:
+    """The cached history, extended by the commits that are new since it was written (one `git log`)."""
+    repo = place.repo
+    shallow = gitrepo.shallow_boundary(repo)
+    path = cache_file(place)
+    history = gitstore.load(path, place.pathspecs, shallow) or History(place.pathspecs, shallow)
+    refs = tuple(gitrepo.branch_refs(repo))
+    head = gitrepo.head_commit(repo)
+    tips = list(dict.fromkeys(t for t in (head, *(r.commit for r in refs), *extra_tips) if t))
+    changed = False
+    new = [t for t in tips if t not in history.index]
+    if new:
+        text = gitrepo.log_history(repo, new, sorted(history.tips), place.pathspecs)
+        history.add(gitlog.parse_log(text), new)
+        changed = True
+        if history.stale(tips):  # left behind by a rebase or a deleted branch
+            history.prune(tips)
+    if set(tips) != history.tips and all(t in history.index for t in tips):
+        history.tips = set(tips)
+        changed = True
+    return State(history=history, refs=refs, head=head, branch=gitrepo.current_branch(repo), changed=changed,
+                 blobs_known=len(history.blobs))
+
+
+def finish(place: Place, state: State) -> None:
+    """Write the cache once, when this run learned something (new commits, or blobs read)."""
+    if state.changed or len(state.history.blobs) != state.blobs_known:
+        gitstore.save(cache_file(place), state.history)
+
+
+def commit_facts(history: History, number: int | None) -> CommitFacts | None:
+    """Who made commit `number` (None for no commit, or one whose author was not recorded)."""
+    if number is None:
+        return None
+    known = history.memo.get(number)
+    if known is None:
+        info = history.commit(number)
+        if info is None:
+            return None
+        known = history.memo[number] = CommitFacts(sha=info.sha, author=info.author, email=info.email,
+                                                   date=info.date)
+    return known
+
+
+def joining_commit(history: History, groups: Sequence[Sequence[str]], reach: bytearray) -> CommitFacts | None:
+    """Who made the oldest merge commit within `reach` that joined a commit of every group of shas (None when
+    the groups were joined by a rebase, or not at all)."""
+    numbered = [[history.index[sha] for sha in group if sha in history.index] for group in groups]
+    if not all(numbered):
+        return None
+    return commit_facts(history, history.first_join(numbered, reach))
+
+
+def work_tree_text(path: Path) -> str | None:
+    """A work tree file's text (undecodable bytes replaced), None when there is no such file."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+# -- revisions read from blobs (cached by blob) ---------------------------------------------------
+
+
+def blob_revisions(place: Place, history: History, blobs: Mapping[str, str]) -> dict[str, Revision | None]:
+    """blob -> the revision its text defines (None when it defines none), for `blobs` (blob -> repo path).
+
+    Each blob is read and scanned once, ever: the answer is kept in the history cache.
+    """
+    from ahq_history.config.scan import decode_source, scan_text
+
+    missing = [b for b in blobs if b not in history.blobs]
+    for blob, data in gitrepo.blob_bytes(place.repo, missing).items():
+        text, _problem = decode_source(data, blobs[blob])
+        revision = scan_text(text, blobs[blob])[0] if text is not None else None
+        history.blobs[blob] = _revision_list(revision) if revision is not None else None
+    found: dict[str, Revision | None] = {}
+    for blob, path in blobs.items():
+        stored = history.blobs.get(blob)
+        found[blob] = _revision_from_list(stored, place.project_path(path)) if stored else None
+    return found
+
+
+def _revision_list(revision: Revision) -> list[Any]:
+    return [getattr(revision, name) for name in _REVISION_FIELDS]
+
+
+def _revision_from_list(stored: list[Any], path: str) -> Revision:
+    values = dict(zip(_REVISION_FIELDS, stored, strict=True))
+    for name in ("parents", "depends_on", "branch_labels"):
+        values[name] = tuple(values[name])
+    if values["revises"] is not None:
+        values["revises"] = tuple(values["revises"])
+    return Revision(path=path, **values)

@@ -1,0 +1,121 @@
+"""Our hook script: the POSIX sh text that chains the hook it replaced and runs `check --hook NAME`, and
+what a script on disk says (is it ours, which Python and configuration it records, its version).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from ahq_history.hooks.reinstall import REINSTALL
+
+MARKER = "# ahq-history-hook"  # the line that says a hook file is ours (any version)
+SCRIPT_VERSION = 1
+LEGACY_SUFFIX = ".ahq-legacy"
+_PYTHON_LINE = "AHQ_PYTHON="
+_CONFIG_LINE = "AHQ_CONFIG="
+_REINSTALL_LINE = "AHQ_REINSTALL="
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one of our scripts records: the Python that installed it, the configuration it passes to
+    `check`, its version, and the line it prints when that Python is gone."""
+
+    python: str | None
+    config: str | None
+    version: int | None
+    reinstall: str
+
+
+def render_script(name: str, python: str, config: str | None = None, reinstall: str = REINSTALL) -> str:
+    """The POSIX sh hook that runs the legacy hook (if any), then `check --hook NAME`; git never fails.
+    `reinstall` is the line it prints when `python` is gone or cannot run ahq-history."""
+    # post-rewrite gets its rewritten commits on stdin: read it once, give it to both.
+    config_args = ' -c "$AHQ_CONFIG"' if config else ""
+    return f"""#!/bin/sh
+{MARKER} {SCRIPT_VERSION}: {name}, installed by `ahq-history hooks install` (`hooks uninstall` removes it).
+# Warns when what git just brought leaves divergent Alembic heads. Runs the hook that was here before
+# ({name}{LEGACY_SUFFIX}) first, and never makes git fail.
+{_PYTHON_LINE}{shlex.quote(python)}
+{_CONFIG_LINE}{shlex.quote(config or "")}
+AHQ_HOOK={name}
+AHQ_LEGACY="$(dirname -- "$0")/$AHQ_HOOK{LEGACY_SUFFIX}"
+{_REINSTALL_LINE}{shlex.quote(reinstall)}
+
+# Started as its own legacy hook (a copy of this script): the outer run does the work.
+if [ -n "${{AHQ_HISTORY_IN_LEGACY:-}}" ]; then
+    exit 0
+fi
+
+ahq_input=''
+if [ "$AHQ_HOOK" = post-rewrite ]; then
+    ahq_input=$(cat)
+fi
+ahq_feed() {{
+    if [ -n "$ahq_input" ]; then printf '%s\\n' "$ahq_input"; fi
+}}
+
+ahq_status=0
+if [ -f "$AHQ_LEGACY" ] && [ -x "$AHQ_LEGACY" ]; then
+    if [ "$AHQ_HOOK" = post-rewrite ]; then
+        ahq_feed | AHQ_HISTORY_IN_LEGACY=1 "$AHQ_LEGACY" "$@"
+    else
+        AHQ_HISTORY_IN_LEGACY=1 "$AHQ_LEGACY" "$@"
+    fi
+    ahq_status=$?
+fi
+
+if [ -x "$AHQ_PYTHON" ]; then
+    ahq_feed | "$AHQ_PYTHON" -P -m ahq_history check{config_args} --hook "$AHQ_HOOK" "$@" ||
+        echo "ahq-history: $AHQ_PYTHON cannot run ahq-history; reinstall: $AHQ_REINSTALL" >&2
+else
+    echo "ahq-history: the $AHQ_HOOK hook's Python ($AHQ_PYTHON) is gone; reinstall: $AHQ_REINSTALL" >&2
+fi
+
+# Only post-checkout's status reaches the user (it becomes git checkout's): keep the legacy hook's.
+if [ "$AHQ_HOOK" = post-checkout ]; then
+    exit "$ahq_status"
+fi
+exit 0
+"""
+
+
+def _head(path: Path, size: int = 4096) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def is_ours(path: Path) -> bool:
+    """True when `path` is a hook file that ahq-history wrote (any version)."""
+    return path.is_file() and any(line.startswith(MARKER) for line in _head(path).splitlines()[:3])
+
+
+def read_recorded(hook: Path) -> Recorded:
+    """The values our script at `hook` records (None where a line is missing or broken by hand)."""
+    text = _head(hook, 16384)
+    return Recorded(_recorded(text, _PYTHON_LINE), _recorded(text, _CONFIG_LINE), _version(text),
+                    _recorded(text, _REINSTALL_LINE) or REINSTALL)
+
+
+def _recorded(text: str, prefix: str) -> str | None:
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            try:
+                words = shlex.split(line[len(prefix):])
+            except ValueError:  # a hook edited by hand into broken quoting: the value is unknown
+                return None
+            return words[0] if words and words[0] else None
+    return None
+
+
+def _version(text: str) -> int | None:
+    for line in text.splitlines()[:3]:
+        if line.startswith(MARKER):
+            number = line[len(MARKER):].strip().split(":", 1)[0]
+            return int(number) if number.isdigit() else None
+    return None

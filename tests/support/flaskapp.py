@@ -1,0 +1,43 @@
+"""A Flask-Migrate project made by `flask db` itself, run as a subprocess in the app's folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.mergeproject import create_table
+
+FLASK_APP = """\
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///app.db"
+db = SQLAlchemy(app)
+migrate = Migrate(app, db)
+"""
+
+
+def flask(root: Path, *args: str) -> str:
+    env = {**os.environ, "FLASK_APP": "app.py"}
+    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=root, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def flask_forked(root: Path) -> Path:
+    """`flask db init` in a tiny Flask app at `root`, then a base and two revisions on it (real tables)."""
+    root.mkdir()
+    (root / "app.py").write_text(FLASK_APP)
+    flask(root, "db", "init")
+    flask(root, "db", "revision", "-m", "create users", "--rev-id", "f0000000base")
+    flask(root, "db", "revision", "-m", "add phones", "--rev-id", "f00000000one")
+    flask(root, "db", "revision", "-m", "add audit", "--rev-id", "f00000000two", "--head", "f0000000base",
+          "--splice")
+    for path in (root / "migrations" / "versions").glob("f*.py"):
+        create_table(path, path.name.split("_", 1)[1].removesuffix(".py"))
+    return root
