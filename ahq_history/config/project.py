@@ -28,15 +28,14 @@ nearest pyproject.toml that has them, from the project root up to the git work-t
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from ahq_history.config.settings import check_alembic_options, validate_settings
+from ahq_history.config.sources import _Sources, _sources, _tool_table, _with_line
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Problem
 
@@ -135,173 +134,6 @@ def _folders_up(origin: Path, top: Path | None) -> list[Path]:
             break
         folders.append(parent)
     return folders
-
-
-# -- reading the two kinds of file ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Sources:
-    """The configuration one `alembic` run would read: an ini's section and/or `[tool.alembic]`."""
-
-    section: str
-    ini_path: Path | None = None
-    ini: configparser.ConfigParser | None = None
-    toml_path: Path | None = None
-    toml: dict[str, Any] | None = None
-
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.ini_path, self.toml_path) if p is not None)
-
-    def ini_has(self, name: str) -> bool:
-        return self.ini is not None and self.ini.has_option(self.section, name)
-
-    def ini_get(self, name: str, *, raw: bool = False) -> str:
-        """An option of the ini's section, interpolated as Alembic's ConfigParser does."""
-        assert self.ini is not None and self.ini_path is not None
-        try:
-            return self.ini.get(self.section, name, raw=raw)
-        except configparser.Error as error:
-            raise _ini_error(self.ini_path, error, option=name) from None
-
-    def toml_get(self, name: str, *, raw: bool = False) -> Any:
-        """A `[tool.alembic]` value with `%(here)s` applied to its strings, or None when absent."""
-        if self.toml is None or self.toml_path is None or name not in self.toml:
-            return None
-        value = self.toml[name]
-        if raw:
-            return value
-        here = {"here": self.toml_path.parent.as_posix()}
-        try:
-            if isinstance(value, str):
-                return value % here
-            if isinstance(value, list):
-                return [v % here if isinstance(v, str) else v for v in value]
-        except (KeyError, ValueError, TypeError) as error:
-            raise ConfigError(f"{self.toml_path}: [tool.alembic] {name} = {value!r} cannot be "
-                              f"interpolated ({error})", hint="write a literal % as %%") from None
-        return value
-
-    def option(self, name: str, *, raw: bool = False) -> Any:
-        """Alembic's `get_alembic_option`: the ini first, then `[tool.alembic]`."""
-        if self.ini_has(name):
-            return self.ini_get(name, raw=raw)
-        return self.toml_get(name, raw=raw)
-
-    def flag(self, name: str) -> bool:
-        """Alembic's `get_alembic_boolean_option`."""
-        if self.ini_has(name):
-            return self.ini_get(name) == "true"
-        value = self.toml_get(name)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            raise ConfigError(f"{self.toml_path}: [tool.alembic] {name} must be true or false, "
-                              f"not {value!r}", hint=f"write {name} = true")
-        return value
-
-    def where(self, name: str) -> str:
-        """`file:line` (or `file`) of an option, for messages."""
-        if self.ini_has(name) and self.ini_path is not None:
-            return _with_line(self.ini_path, name)
-        return f"{self.toml_path} [tool.alembic]"
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: is not UTF-8 text ({error.reason} at byte {error.start})") from None
-
-
-def read_ini(path: Path) -> configparser.ConfigParser:
-    """Parse an ini file as Alembic does: `%(here)s` is the ini's folder (as POSIX)."""
-    parser = configparser.ConfigParser({"here": path.parent.as_posix()})
-    try:
-        parser.read_string(_read_text(path), source=str(path))
-    except configparser.Error as error:
-        raise _ini_error(path, error) from None
-    return parser
-
-
-def _ini_error(path: Path, error: configparser.Error, option: str | None = None) -> ConfigError:
-    line = getattr(error, "lineno", None)
-    errors = getattr(error, "errors", None)
-    if line is None and errors:
-        line = errors[0][0]
-    where = f"{path}:{line}" if line is not None else (_with_line(path, option) if option else str(path))
-    hint = ("write a literal % as %%; %(here)s is the one name Alembic provides"
-            if isinstance(error, configparser.InterpolationError)
-            else "fix the ini syntax (compare with the file `alembic init` writes)")
-    return ConfigError(f"{where}: {_ini_detail(error)}", hint=hint)
-
-
-def _ini_detail(error: configparser.Error) -> str:
-    """configparser's complaint without its 'While reading from ...' preamble."""
-    if isinstance(error, configparser.MissingSectionHeaderError):
-        return "the file does not start with a [section] header"
-    if isinstance(error, configparser.ParsingError):
-        return "this line is neither a [section] header nor `key = value`"
-    if isinstance(error, configparser.DuplicateOptionError):
-        return f"option {error.option!r} is set twice in section [{error.section}]"
-    if isinstance(error, configparser.DuplicateSectionError):
-        return f"section [{error.section}] appears twice"
-    if isinstance(error, configparser.InterpolationError):  # its words quote the value: a URL's password
-        missing = getattr(error, "reference", None) if isinstance(
-            error, configparser.InterpolationMissingOptionError) else None
-        what = f"names %({missing})s, which is not set" if missing else "has a % that is not %% or %(name)s"
-        return f"option {error.option!r} in section [{error.section}] {what}"
-    return str(error).splitlines()[0]
-
-
-def _with_line(path: Path, option: str | None) -> str:
-    """`path:line` of the first line that sets `option`, or the path alone."""
-    if option is not None:
-        pattern = re.compile(rf"^\s*{re.escape(option)}\s*[=:]", re.IGNORECASE)
-        try:
-            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if pattern.match(text):
-                    return f"{path}:{number}"
-        except (OSError, UnicodeDecodeError):
-            pass
-    return str(path)
-
-
-def read_pyproject(path: Path) -> dict[str, Any]:
-    """Parse a pyproject.toml; a syntax error names the file and TOML's line and column."""
-    try:
-        return tomllib.loads(_read_text(path))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}", hint="fix the TOML syntax") from None
-    except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(f"{path}: arrays or inline tables are nested too deeply to read",
-                          hint="flatten the nesting; no setting needs more than a few levels") from None
-
-
-def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
-    """`[tool.<name>]` of a pyproject.toml, or None. Files that do not mention `name` are not parsed."""
-    if not path.is_file():
-        return None
-    if name.encode() not in path.read_bytes():
-        return None
-    tool = read_pyproject(path).get("tool", {})
-    if not isinstance(tool, dict):
-        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
-    table = tool.get(name)
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.{name}] must be a table, not {type(table).__name__}")
-    return table
-
-
-def _sources(section: str, ini_path: Path | None, toml_path: Path | None) -> _Sources:
-    ini = read_ini(ini_path) if ini_path is not None else None
-    toml = _tool_table(toml_path, "alembic") if toml_path is not None else None
-    return _Sources(section, ini_path, ini, toml_path if toml is not None else None, toml)
 
 
 # -- one folder, one explicit file --------------------------------------------------------------------

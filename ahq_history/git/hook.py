@@ -93,7 +93,7 @@ def _hook_text(place: Place, state: State, pub: Publication, project: Project, t
 
 def _work_tree_revisions(place: Place, state: State, tree: TreeFacts, project: Project) -> list[Revision]:
     """The work tree's revisions: committed files from the blob cache, changed ones read from disk."""
-    from ahq_history.config.scan import scan_texts
+    from ahq_history.core.source import scan_texts
 
     committed = {}
     for path in place.revision_paths(tree.snapshot.files):

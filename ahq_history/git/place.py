@@ -153,7 +153,8 @@ def blob_revisions(place: Place, history: History, blobs: Mapping[str, str]) -> 
 
     Each blob is read and scanned once, ever: the answer is kept in the history cache.
     """
-    from ahq_history.config.scan import decode_source, scan_text
+    from ahq_history.core.header import decode_source
+    from ahq_history.core.source import scan_text
 
     missing = [b for b in blobs if b not in history.blobs]
     for blob, data in gitrepo.blob_bytes(place.repo, missing).items():

@@ -106,8 +106,8 @@ def _texts(place: Place, blobs: Iterable[str]) -> dict[str, str]:
 def _predicted(place: Place, state: State, pub: Publication, loaded: Loaded, merged: _Merged, theirs: str,
                upstream: str | None, program: str) -> Prediction:
     from ahq_history.config.loading import Loaded
-    from ahq_history.config.scan import ScanResult, scan_texts
     from ahq_history.core.graph import RevisionGraph
+    from ahq_history.core.source import ScanResult, scan_texts
 
     replaced = set(merged.taken) | merged.removed
     read = scan_texts(sorted(merged.taken.items()))

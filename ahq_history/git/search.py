@@ -78,8 +78,8 @@ def history_at(
     repo_root: Path, commit: str, version_paths: Sequence[str], *, recursive: bool = False
 ) -> RevisionGraph:
     """The revision graph of the version folders as `commit` has them."""
-    from ahq_history.config.scan import scan_texts
     from ahq_history.core.graph import RevisionGraph
+    from ahq_history.core.source import scan_texts
 
     items = []
     with _repo(repo_root) as repo:
@@ -241,7 +241,7 @@ def _commit(header: str) -> GitCommit:
 
 
 def _defines(text: str, path: str, revision_id: str) -> Revision | None:
-    from ahq_history.config.scan import scan_text
+    from ahq_history.core.source import scan_text
 
     revision, _problems = scan_text(text, path)
     return revision if revision is not None and revision.id == revision_id else None

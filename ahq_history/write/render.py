@@ -128,7 +128,7 @@ def script_directory(project: Project, config: Config) -> ScriptDirectory:
     script = ScriptDirectory.from_config(config)  # prepends `prepend_sys_path` to sys.path as written
     added = len(sys.path) - before
     sys.path[:added] = [os.path.join(project.root, entry) for entry in sys.path[:added]]
-    script.hooks = [_hook_run_in(hook, project.root) for hook in script.hooks]  # type: ignore[misc]
+    script.hooks = [_hook_run_in(hook, project.root) for hook in script.hooks]
     return script
 
 

@@ -19,10 +19,11 @@ from alembic.script import ScriptDirectory
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ahq_history.config import scan
 from ahq_history.config.project import Project, find_project
-from ahq_history.config.scan import revision_files, revision_paths_in, scan_project, scan_text, scan_texts
+from ahq_history.config.scan import revision_files, revision_paths_in, scan_project
+from ahq_history.core import source as scan
 from ahq_history.core.model import Problem, Revision
+from ahq_history.core.source import scan_text, scan_texts
 from tests.support.alembicconfig import alembic_config, alembic_init, set_options
 from tests.support.flaskapp import FLASK_APP
 from tests.support.gitcli import git

@@ -360,7 +360,8 @@ def test_bad_configuration_exits_2_with_the_message(
     (project / "pyproject.toml").write_text('[tool.ahq-history.lint]\ndisable = ["AHQ999"]\n')
     assert main(["lint"]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
-        "ahq-history: [tool.ahq-history.lint] disable: unknown check 'AHQ999'")
+        f"ahq-history: {project / 'pyproject.toml'}:1: "
+        "[tool.ahq-history.lint] disable: unknown check 'AHQ999'")
 
 
 def test_a_stale_ignore_entry_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

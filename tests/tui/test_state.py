@@ -6,9 +6,9 @@ from pathlib import Path
 
 from ahq_history.config.loading import Loaded
 from ahq_history.config.project import Project
-from ahq_history.config.scan import ScanResult
 from ahq_history.core.graph import RevisionGraph
 from ahq_history.core.model import Revision
+from ahq_history.core.source import ScanResult
 from ahq_history.report.lanes import GitColumns
 from ahq_history.tui.state import (
     banner_lines,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ahq_history.config.loading import load
-from ahq_history.config.scan import scan_text
 from ahq_history.core.errors import RefusedError
 from ahq_history.core.plan import Move, make_plan
+from ahq_history.core.source import scan_text
 from ahq_history.write.reparent import reparent_text
 from ahq_history.write.transaction import apply_plan
 from tests.support.mergeproject import alembic_heads, snapshot

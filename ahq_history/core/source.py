@@ -1,0 +1,298 @@
+"""Source text of revision files -> `Revision` values, with `ast`, never executing them (stdlib only).
+
+Only the header is read, the text before the first top-level `def`, `async def`, `class` or decorator;
+plain one-line literals there are read by a strict regular expression, anything else by `ast`; the body
+is parsed only when it shows signs of Python 2 or when asked (`check_syntax`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from ahq_history.core.header import (
+    _Assign,
+    _conflict_marker,
+    _conflict_problem,
+    _Doc,
+    _Extracted,
+    _revision,
+    _syntax_problem,
+)
+from ahq_history.core.model import Problem, Revision
+
+NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
+_REQUIRED = ("revision", "down_revision")
+
+# Alembic 1.20, alembic/script/base.py
+_SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")  # _only_source_rev_file
+_SOURCELESS_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")  # _sourceless_rev_file
+_LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")  # _legacy_rev: the id from the file name (Alembic 0.1)
+_ILLEGAL_ID_CHARS = frozenset("@-+:")  # alembic/script/revision.py _revision_illegal_chars
+
+_STR = r"'[^'\\\n]*'|\"[^\"\\\n]*\""
+_STR_RE = re.compile(_STR)
+_SEQ = rf"(?:[ \t]*(?:{_STR})[ \t]*,)*[ \t]*(?:{_STR})?[ \t]*"
+_VALUE = rf"None|{_STR}|\({_SEQ}\)|\[{_SEQ}\]"
+_FAST_ASSIGN = re.compile(
+    r"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?="
+    rf"[ \t]*({_VALUE})[ \t]*(?:#[^\n]*)?$",
+)
+_CANDIDATE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)\b", re.M)
+_LEADING = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines before the docstring
+_LINE_TAIL = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|$)")
+_HEADER_ENDS = ("\ndef ", "\nasync def ", "\nclass ", "\n@")
+_MARKER = re.compile(r"^(?:<{7}(?: |$)|>{7}(?: |$)|\|{7}(?: |$)|={7}[ \t]*$)", re.M)
+_PY2_SIGNS = re.compile(
+    r"^[ \t]*(?:print(?:[ \t]+[^\s(=.,)\]:;]|[ \t]*>>)|exec[ \t]+[^\s(=]"
+    r"|except[ \t]+(?:\([^)\n]*\)|[\w.]+)[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+[\w.]+[ \t]*,)",
+    re.M,
+)
+_ID_SPLIT = re.compile(r"[,\s]+")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
+
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    revisions: tuple[Revision, ...]
+    problems: tuple[Problem, ...]  # warnings and errors about files (not about the graph)
+
+
+# -- reading one text ---------------------------------------------------------------------------------
+
+
+def scan_text(text: str, path: str, *, check_syntax: bool = False) -> tuple[Revision | None, list[Problem]]:
+    """Read one revision file's text. `path` is only used in the values and messages.
+
+    Returns the revision (None when its id cannot be read) and the problems found, each naming
+    `path` and a line. With `check_syntax`, the whole file is parsed even when the header suffices.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Python reads source
+    header_end = _header_end(text)
+    problems: list[Problem] = []
+    marker = _conflict_marker(text)
+    if marker is not None:
+        problems.append(_conflict_problem(path, text, marker))
+        found = _read_header(text[:header_end]) if marker >= header_end else None
+        if found is None or not found.complete:
+            return None, problems  # the values are in the conflicted part: none can be trusted
+    else:
+        found = _extract(text, header_end, check_syntax)
+    revision = _revision(found, path, problems)
+    if found.syntax is not None and not any(p.kind == "syntax" for p in problems):
+        problems.append(_syntax_problem(path, found.syntax, revision))
+    if revision is not None and problems:
+        problems = [replace(p, revisions=(revision.id,)) for p in problems]
+    return revision, problems
+
+
+def _header_end(text: str) -> int:
+    """Offset of the first top-level `def`/`async def`/`class`/decorator line (the file's length if none)."""
+    if text.startswith(("def ", "async def ", "class ", "@")):
+        return 0
+    end = len(text)
+    for mark in _HEADER_ENDS:
+        at = text.find(mark, 0, end)  # each search stops at the best end so far
+        if at >= 0:
+            end = at + 1
+    return end
+
+
+def _extract(text: str, header_end: int, check_syntax: bool) -> _Extracted:
+    """The cheapest reading that finds `revision` and `down_revision`; the body only when needed."""
+    found = _read_header(text[:header_end])
+    if found is None or not found.complete:
+        found = _read_whole(text)
+    if not found.whole and (check_syntax or _looks_like_python2(text)):
+        found.syntax = _syntax_error(text)
+    return found
+
+
+def _read_header(header: str) -> _Extracted | None:
+    """The header by the fast path, else by `ast`; None when the header does not parse."""
+    fast = _fast_header(header)
+    if fast is not None:
+        return fast
+    module = _parse(header)
+    return _from_module(module) if isinstance(module, ast.Module) else None
+
+
+def _read_whole(text: str) -> _Extracted:
+    """The whole file by `ast`; when it does not parse, each revision statement on its own."""
+    module = _parse(text)
+    if isinstance(module, ast.Module):
+        found = _from_module(module)
+    else:
+        found = _salvage(text)
+        found.syntax = module
+    found.whole = True
+    return found
+
+
+def _parse(text: str) -> ast.Module | SyntaxError:
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError) as error:  # e.g. NUL bytes, absurd nesting
+        return SyntaxError(str(error), (None, 1, 0, None))
+
+
+def _syntax_error(text: str) -> SyntaxError | None:
+    module = _parse(text)
+    return module if isinstance(module, SyntaxError) else None
+
+
+def _looks_like_python2(text: str) -> bool:
+    """Cheap signs that the body is Python 2 (confirmed by a full parse before any warning)."""
+    if "print" not in text and "exec" not in text and "except" not in text and "raise" not in text:
+        return False
+    return _PY2_SIGNS.search(text) is not None
+
+
+# -- the fast path ------------------------------------------------------------------------------------
+
+
+def _fast_header(header: str) -> _Extracted | None:
+    """Read a header whose revision variables are plain one-line literals; None when unsure."""
+    doc, rest_start = _fast_doc(header)
+    if rest_start < 0:
+        return None
+    rest = header[rest_start:]
+    if '"""' in rest or "'''" in rest or "\\" in rest or ";" in rest:
+        return None  # strings, continuations or statements that a line-wise reading could misread
+    first_line = header.count("\n", 0, rest_start) + 1
+    found = _Extracted(doc=doc)
+    for index, line in enumerate(rest.split("\n")):
+        if line.startswith(NAMES) and _CANDIDATE.match(line):
+            match = _FAST_ASSIGN.match(line)
+            if match is None:
+                return None  # a revision variable in a form only `ast` reads right
+            found.assigns[match[1]] = _Assign(first_line + index, _fast_value(match[2]))
+    return found
+
+
+def _fast_doc(header: str) -> tuple[_Doc | None, int]:
+    """A plain `\"\"\"` docstring and the offset after it; offset -1 when `ast` must decide."""
+    start = _LEADING.match(header)
+    pos = start.end() if start else 0
+    quote = header[pos:pos + 3]
+    if quote not in ('"""', "'''"):
+        head = header[pos:pos + 4].lstrip("rRuUbBfF")
+        return (None, -1) if head[:1] in ("'", '"') else (None, pos)
+    end = header.find(quote, pos + 3)
+    if end < 0 or "\\" in header[pos + 3:end]:
+        return None, -1
+    after = end + 3
+    if not _LINE_TAIL.match(header, after):
+        return None, -1
+    return _Doc(header[pos + 3:end], header.count("\n", 0, pos) + 1), after
+
+
+def _fast_value(source: str) -> object:
+    """The value of a `_VALUE` match, exactly as `ast.literal_eval` would give it."""
+    if source == "None":
+        return None
+    if source[0] in "'\"":
+        return source[1:-1]
+    items = [item[1:-1] for item in _STR_RE.findall(source)]
+    if source[0] == "[":
+        return items
+    if len(items) == 1 and "," not in _STR_RE.sub("", source):
+        return items[0]  # ("abc") is a parenthesized string, not a tuple
+    return tuple(items)
+
+
+# -- the ast path -------------------------------------------------------------------------------------
+
+
+def _from_module(module: ast.Module) -> _Extracted:
+    found = _Extracted(assigns=_assignments(module.body))
+    first = module.body[0] if module.body else None
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        found.doc = _Doc(first.value.value, first.lineno)
+    return found
+
+
+def _assignments(body: list[ast.stmt]) -> dict[str, _Assign]:
+    """Top-level `name = value`, `name: T = value`, `a = b = value` and `a, b = x, y`; the last wins."""
+    found: dict[str, _Assign] = {}
+    for node in body:
+        for name, value in _targets(node):
+            if name in NAMES:
+                found[name] = _evaluate(value, node.lineno)
+    return found
+
+
+def _targets(node: ast.stmt) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        yield node.target.id, node.value
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, node.value
+            elif (isinstance(target, ast.Tuple | ast.List) and isinstance(node.value, ast.Tuple | ast.List)
+                  and len(target.elts) == len(node.value.elts)):
+                for sub, value in zip(target.elts, node.value.elts, strict=True):
+                    if isinstance(sub, ast.Name):
+                        yield sub.id, value
+
+
+def _evaluate(node: ast.expr, line: int) -> _Assign:
+    try:
+        return _Assign(line, ast.literal_eval(node))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _Assign(line, None, literal=False, source=_unparsed(node))
+
+
+def _unparsed(node: ast.expr) -> str:
+    """The value's source for a message; `ast.unparse` recurses once per level of an absurd nesting."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "(an expression nested too deeply to show)"
+
+
+def _salvage(text: str) -> _Extracted:
+    """A file that does not parse: read each top-level revision statement on its own."""
+    doc, rest_start = _fast_doc(text)
+    start_line = text.count("\n", 0, max(rest_start, 0))
+    lines = text.split("\n")
+    found = _Extracted(doc=doc)
+    for index in range(start_line, len(lines)):
+        if _CANDIDATE.match(lines[index]):
+            statement = _statement_at(lines, index)
+            if statement is not None:
+                found.assigns.update(_assignments(statement.body))
+    return found
+
+
+def _statement_at(lines: list[str], index: int) -> ast.Module | None:
+    """The shortest run of lines from `index` that parses (a statement may span lines)."""
+    for end in range(index + 1, min(index + 40, len(lines)) + 1):
+        module = _parse("\n".join(lines[index:end]))
+        if isinstance(module, ast.Module):
+            ast.increment_lineno(module, index)
+            return module
+    return None
+
+
+# -- many texts ---------------------------------------------------------------------------------------
+
+
+def scan_texts(items: Iterable[tuple[str, str]], *, check_syntax: bool = False) -> ScanResult:
+    """Scan (path, text) pairs: the one loader shared by the work tree and git trees."""
+    revisions: list[Revision] = []
+    problems: list[Problem] = []
+    for path, text in items:
+        revision, found = scan_text(text, path, check_syntax=check_syntax)
+        if revision is not None:
+            revisions.append(revision)
+        problems.extend(found)
+    return ScanResult(tuple(revisions), tuple(problems))
+
+
