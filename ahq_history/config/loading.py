@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 
 from ahq_history.config.project import Project, find_project
 from ahq_history.config.scan import scan_project
-from ahq_history.core.header import decode_source
 from ahq_history.core.model import Problem, Revision
-from ahq_history.core.source import ScanResult, scan_text
+from ahq_history.core.source import ScanResult, decode_source, scan_text
 
 if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph

@@ -1,29 +1,5 @@
-"""Find and read the Alembic layout without importing Alembic (standard library only).
-
-Discovery never imports Alembic and never runs `env.py`: it reads `alembic.ini` with `configparser` and
-`pyproject.toml` with `tomllib`, following the rules of Alembic 1.20's `Config` and
-`ScriptDirectory.from_config`:
-
-- Options come from the ini's `[alembic]` section first, then from `[tool.alembic]` of the
-  `pyproject.toml` beside it (Alembic's CLI reads both files of the folder it runs in).
-- `%(here)s` is the folder of the file the value was read from; `%%` is a literal `%`.
-- `version_locations` in an ini is split by `path_separator` (`os`, `;`, `:`, `space`, `newline`;
-  the deprecated `version_path_separator` as a fallback), or, when neither is set, by Alembic's legacy
-  split on commas and spaces. In `[tool.alembic]` it is a list. Booleans in an ini are true only when
-  written `true`; in TOML they must be booleans.
-- Relative paths resolve from the folder Alembic is run in: the config file's folder for `alembic.ini`
-  and `pyproject.toml`, and the folder holding `migrations/` for Flask-Migrate (Flask-Migrate sets
-  `script_location = migrations`, relative to where `flask db` runs). `package:path` names a package
-  resource, as Alembic's `coerce_resource_to_filename` does.
-
-Search order (the first folder that has any of these wins; nearer folders win over their parents):
-`-c/--config PATH` when given; else from the start folder up to the top of the git work tree (or the
-filesystem root), in each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
-(what `alembic` run there would read), then `migrations/alembic.ini` (Flask-Migrate). An `alembic.ini`
-without `script_location` (in its section or in `[tool.alembic]`) is a configuration error, except when
-`migrations/alembic.ini` sits beside it (Flask-Migrate wins) or `env.py` does (we are inside Flask-Migrate's
-`migrations/` folder, whose ini never names its own folder). `[tool.ahq-history]` settings come from the
-nearest pyproject.toml that has them, from the project root up to the git work-tree top.
+"""Find the Alembic project and read its layout into a `Project`, as Alembic 1.20's `Config` and
+`ScriptDirectory.from_config` would, without importing Alembic or running `env.py` (standard library only).
 """
 
 from __future__ import annotations
@@ -35,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from ahq_history.config.settings import check_alembic_options, validate_settings
-from ahq_history.config.sources import _Sources, _sources, _tool_table, _with_line
+from ahq_history.config.sources import Sources, read_sources, tool_table, where_set
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Problem
 
@@ -102,6 +78,16 @@ def find_project(start: Path | None = None, config: Path | None = None, *,
     A relative `config` is taken from `start` (or the current folder). Raises ConfigError (exit 2)
     naming every place that was looked at when nothing is found, and naming the file (and line) when
     a configuration is broken.
+
+    Search order (the first folder that has any of these wins; nearer folders win over their parents):
+    `-c/--config PATH` when given; else from the start folder up to the top of the git work tree (or the
+    filesystem root), in each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
+    (what `alembic` run there would read), then `migrations/alembic.ini` (Flask-Migrate). An `alembic.ini`
+    without `script_location` (in its section or in `[tool.alembic]`) is a configuration error, except
+    when `migrations/alembic.ini` sits beside it (Flask-Migrate wins) or `env.py` does (we are inside
+    Flask-Migrate's `migrations/` folder, whose ini never names its own folder). `[tool.ahq-history]`
+    settings come from the nearest pyproject.toml that has them, from the project root up to the git
+    work-tree top.
     """
     origin = Path(os.path.abspath(start if start is not None else Path.cwd()))
     if config is not None:
@@ -143,7 +129,7 @@ def _project_in(folder: Path, section: str) -> Project | None:
     """The project whose configuration sits in `folder`, or None when the folder has none."""
     ini = folder / "alembic.ini"
     flask_ini = folder / "migrations" / "alembic.ini"
-    sources = _sources(section, ini if ini.is_file() else None, folder / "pyproject.toml")
+    sources = read_sources(section, ini if ini.is_file() else None, folder / "pyproject.toml")
     if sources.files:
         if sources.option("script_location") is not None:
             return _alembic_project(sources, base=folder)
@@ -169,14 +155,14 @@ def _from_config_path(path: Path, section: str) -> Project:
                           hint="give -c the path of alembic.ini, migrations/alembic.ini or pyproject.toml")
     if path.suffix == ".toml":
         ini = path.parent / "alembic.ini"
-        sources = _sources(section, ini if ini.is_file() else None, path)
+        sources = read_sources(section, ini if ini.is_file() else None, path)
         if sources.toml is None and sources.ini is None:
             raise ConfigError(f"{path}: has no [tool.alembic] table",
                               hint="run `alembic init --template pyproject migrations`, "
                               "or give -c alembic.ini")
     else:
         toml = path.parent / "pyproject.toml"
-        sources = _sources(section, path, toml)
+        sources = read_sources(section, path, toml)
         if not sources.ini_has("script_location") and (path.parent / "env.py").is_file():
             return _flask_project(path, section)  # Flask-Migrate: the ini's folder is the scripts
     if sources.option("script_location") is None:
@@ -184,7 +170,7 @@ def _from_config_path(path: Path, section: str) -> Project:
     return _alembic_project(sources, base=path.parent)
 
 
-def _no_script_location(sources: _Sources) -> ConfigError:
+def _no_script_location(sources: Sources) -> ConfigError:
     first = sources.files[0]
     places = f"the [{sources.section}] section of {sources.ini_path}" if sources.ini_path else ""
     if sources.toml_path is not None:
@@ -195,7 +181,7 @@ def _no_script_location(sources: _Sources) -> ConfigError:
                        "or create the project with `alembic init migrations`")
 
 
-def _alembic_project(sources: _Sources, base: Path) -> Project:
+def _alembic_project(sources: Sources, base: Path) -> Project:
     """An `alembic.ini` / `[tool.alembic]` project; relative paths resolve from `base`."""
     layout: Layout = "alembic-ini" if sources.ini_has("script_location") else "pyproject"
     config_path = sources.ini_path if layout == "alembic-ini" else sources.toml_path
@@ -213,12 +199,12 @@ def _alembic_project(sources: _Sources, base: Path) -> Project:
 
 def _flask_project(ini_path: Path, section: str) -> Project:
     """Flask-Migrate: the ini's folder is the script location; `flask db` runs from its parent."""
-    sources = _sources(section, ini_path, None)
+    sources = read_sources(section, ini_path, None)
     root = ini_path.parent.parent
     return _project(sources, "flask-migrate", ini_path, root=root, script=ini_path.parent, base=root)
 
 
-def _project(sources: _Sources, layout: Layout, config_path: Path, *, root: Path, script: Path,
+def _project(sources: Sources, layout: Layout, config_path: Path, *, root: Path, script: Path,
              base: Path) -> Project:
     check_alembic_options(sources)
     locations = _version_locations(sources, base)
@@ -243,6 +229,18 @@ def _project(sources: _Sources, layout: Layout, config_path: Path, *, root: Path
 
 
 # -- options ------------------------------------------------------------------------------------------
+# Alembic's rules, followed so that we read what `alembic` would:
+# - Options come from the ini's `[alembic]` section first, then from `[tool.alembic]` of the
+#   `pyproject.toml` beside it (Alembic's CLI reads both files of the folder it runs in).
+# - `%(here)s` is the folder of the file the value was read from; `%%` is a literal `%`.
+# - `version_locations` in an ini is split by `path_separator` (`os`, `;`, `:`, `space`, `newline`;
+#   the deprecated `version_path_separator` as a fallback), or, when neither is set, by Alembic's legacy
+#   split on commas and spaces. In `[tool.alembic]` it is a list. Booleans in an ini are true only when
+#   written `true`; in TOML they must be booleans.
+# - Relative paths resolve from the folder Alembic is run in: the config file's folder for `alembic.ini`
+#   and `pyproject.toml`, and the folder holding `migrations/` for Flask-Migrate (Flask-Migrate sets
+#   `script_location = migrations`, relative to where `flask db` runs). `package:path` names a package
+#   resource, as Alembic's `coerce_resource_to_filename` does.
 
 
 def resolve_location(value: str, base: Path) -> Path:
@@ -252,7 +250,7 @@ def resolve_location(value: str, base: Path) -> Path:
     return Path(os.path.normpath(base / value))
 
 
-def _resolve(sources: _Sources, name: str, value: str, base: Path) -> Path:
+def _resolve(sources: Sources, name: str, value: str, base: Path) -> Path:
     try:
         return resolve_location(value, base)
     except ConfigError as error:
@@ -285,18 +283,18 @@ def split_version_locations(value: str, separator: str | None) -> list[str]:
     return [part.strip() for part in value.split(char) if part]
 
 
-def _separator(sources: _Sources) -> str | None:
+def _separator(sources: Sources) -> str | None:
     for name in ("path_separator", "version_path_separator"):
         if sources.ini_has(name):
             value = sources.ini_get(name)
             if value not in _SEPARATORS:
-                raise ConfigError(f"{_with_line(sources.ini_path or Path(), name)}: {value!r} is not a valid "
+                raise ConfigError(f"{where_set(sources.ini_path or Path(), name)}: {value!r} is not a valid "
                                   f"value for {name}; expected 'space', 'newline', 'os', ':', ';'")
             return value
     return None
 
 
-def _version_locations(sources: _Sources, base: Path) -> tuple[Path, ...]:
+def _version_locations(sources: Sources, base: Path) -> tuple[Path, ...]:
     """Alembic's `get_version_locations_list`, resolved; empty when not configured."""
     raw: list[str] | None = None
     if sources.ini_has("version_locations") and sources.ini_get("version_locations"):
@@ -310,12 +308,12 @@ def _version_locations(sources: _Sources, base: Path) -> tuple[Path, ...]:
     return tuple(_resolve(sources, "version_locations", item, base) for item in raw or ())
 
 
-def _file_template(sources: _Sources) -> str:
+def _file_template(sources: Sources) -> str:
     value = sources.option("file_template", raw=True)
     return value if isinstance(value, str) else "%%(rev)s_%%(slug)s"
 
 
-def _database_url(sources: _Sources) -> str | None:
+def _database_url(sources: Sources) -> str | None:
     """`sqlalchemy.url` of the ini (Alembic reads it from the ini only); the init placeholder is None."""
     if not sources.ini_has("sqlalchemy.url"):
         return None
@@ -328,7 +326,7 @@ def _settings(root: Path) -> tuple[dict[str, object], Path | None, tuple[Problem
     validated (config/settings.py): the settings, their file and the warnings (unknown keys)."""
     top = work_tree_top(root)
     for folder in _folders_up(root, top):
-        table = _tool_table(folder / "pyproject.toml", "ahq-history")
+        table = tool_table(folder / "pyproject.toml", "ahq-history")
         if table is not None:
             warnings = validate_settings(table, folder / "pyproject.toml", root)
             return dict(table), folder / "pyproject.toml", warnings

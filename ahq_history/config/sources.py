@@ -8,17 +8,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ahq_history.core.errors import ConfigError
 
-Layout = Literal["flask-migrate", "alembic-ini", "pyproject"]
-
-# -- ------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
-class _Sources:
+class Sources:
     """The configuration one `alembic` run would read: an ini's section and/or `[tool.alembic]`."""
 
     section: str
@@ -81,7 +77,7 @@ class _Sources:
     def where(self, name: str) -> str:
         """`file:line` (or `file`) of an option, for messages."""
         if self.ini_has(name) and self.ini_path is not None:
-            return _with_line(self.ini_path, name)
+            return where_set(self.ini_path, name)
         return f"{self.toml_path} [tool.alembic]"
 
 
@@ -109,7 +105,7 @@ def _ini_error(path: Path, error: configparser.Error, option: str | None = None)
     errors = getattr(error, "errors", None)
     if line is None and errors:
         line = errors[0][0]
-    where = f"{path}:{line}" if line is not None else (_with_line(path, option) if option else str(path))
+    where = f"{path}:{line}" if line is not None else (where_set(path, option) if option else str(path))
     hint = ("write a literal % as %%; %(here)s is the one name Alembic provides"
             if isinstance(error, configparser.InterpolationError)
             else "fix the ini syntax (compare with the file `alembic init` writes)")
@@ -134,7 +130,7 @@ def _ini_detail(error: configparser.Error) -> str:
     return str(error).splitlines()[0]
 
 
-def _with_line(path: Path, option: str | None) -> str:
+def where_set(path: Path, option: str | None) -> str:
     """`path:line` of the first line that sets `option`, or the path alone."""
     if option is not None:
         pattern = re.compile(rf"^\s*{re.escape(option)}\s*[=:]", re.IGNORECASE)
@@ -158,7 +154,7 @@ def read_pyproject(path: Path) -> dict[str, Any]:
                           hint="flatten the nesting; no setting needs more than a few levels") from None
 
 
-def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
+def tool_table(path: Path, name: str) -> dict[str, Any] | None:
     """`[tool.<name>]` of a pyproject.toml, or None. Files that do not mention `name` are not parsed."""
     if not path.is_file():
         return None
@@ -175,9 +171,11 @@ def _tool_table(path: Path, name: str) -> dict[str, Any] | None:
     return table
 
 
-def _sources(section: str, ini_path: Path | None, toml_path: Path | None) -> _Sources:
+def read_sources(section: str, ini_path: Path | None, toml_path: Path | None) -> Sources:
+    """What one `alembic` run reads: the ini at `ini_path` (when given), and `[tool.alembic]` of `toml_path`
+    (when the file has that table)."""
     ini = read_ini(ini_path) if ini_path is not None else None
-    toml = _tool_table(toml_path, "alembic") if toml_path is not None else None
-    return _Sources(section, ini_path, ini, toml_path if toml is not None else None, toml)
+    toml = tool_table(toml_path, "alembic") if toml_path is not None else None
+    return Sources(section, ini_path, ini, toml_path if toml is not None else None, toml)
 
 

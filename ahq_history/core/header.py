@@ -1,9 +1,8 @@
-"""Values read from a revision file's header -> a `Revision` and its problems; bytes -> text by the rules
-Python applies to source (PEP 263). Pure: standard library only."""
+"""What a revision file's header says (its assignments and docstring) -> a `Revision` and the problems
+with it, each naming the file and line and saying what to do. Standard library only."""
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,39 +10,17 @@ from typing import NamedTuple
 
 from ahq_history.core.model import Problem, Revision, Severity
 
-NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 _REQUIRED = ("revision", "down_revision")
 
 # Alembic 1.20, alembic/script/base.py
-_SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")  # _only_source_rev_file
-_SOURCELESS_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")  # _sourceless_rev_file
 _LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")  # _legacy_rev: the id from the file name (Alembic 0.1)
 _ILLEGAL_ID_CHARS = frozenset("@-+:")  # alembic/script/revision.py _revision_illegal_chars
 
-_STR = r"'[^'\\\n]*'|\"[^\"\\\n]*\""
-_STR_RE = re.compile(_STR)
-_SEQ = rf"(?:[ \t]*(?:{_STR})[ \t]*,)*[ \t]*(?:{_STR})?[ \t]*"
-_VALUE = rf"None|{_STR}|\({_SEQ}\)|\[{_SEQ}\]"
-_FAST_ASSIGN = re.compile(
-    r"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?="
-    rf"[ \t]*({_VALUE})[ \t]*(?:#[^\n]*)?$",
-)
-_CANDIDATE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)\b", re.M)
-_LEADING = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines before the docstring
-_LINE_TAIL = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|$)")
-_HEADER_ENDS = ("\ndef ", "\nasync def ", "\nclass ", "\n@")
 _MARKER = re.compile(r"^(?:<{7}(?: |$)|>{7}(?: |$)|\|{7}(?: |$)|={7}[ \t]*$)", re.M)
-_PY2_SIGNS = re.compile(
-    r"^[ \t]*(?:print(?:[ \t]+[^\s(=.,)\]:;]|[ \t]*>>)|exec[ \t]+[^\s(=]"
-    r"|except[ \t]+(?:\([^)\n]*\)|[\w.]+)[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+[\w.]+[ \t]*,)",
-    re.M,
-)
 _ID_SPLIT = re.compile(r"[,\s]+")
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
 
 
-
-class _Assign(NamedTuple):
+class Assignment(NamedTuple):
     """One top-level assignment of a revision variable (a NamedTuple: built 10,000 times, cheaply)."""
 
     line: int
@@ -52,17 +29,17 @@ class _Assign(NamedTuple):
     source: str = ""  # the value's source text, kept for messages when it is not usable
 
 
-class _Doc(NamedTuple):
+class Docstring(NamedTuple):
     text: str
     line: int  # line of the opening quotes
 
 
 @dataclass
-class _Extracted:
+class Extracted:
     """What the header (or the whole file) says: assignments, docstring, a syntax error if any."""
 
-    assigns: dict[str, _Assign] = field(default_factory=dict)
-    doc: _Doc | None = None
+    assigns: dict[str, Assignment] = field(default_factory=dict)
+    doc: Docstring | None = None
     syntax: SyntaxError | None = None
     whole: bool = False  # True when the whole file was parsed (or tried)
 
@@ -74,7 +51,7 @@ class _Extracted:
 # -- values -> Revision and problems ------------------------------------------------------------------
 
 
-def _revision(found: _Extracted, path: str, problems: list[Problem]) -> Revision | None:
+def revision_from(found: Extracted, path: str, problems: list[Problem]) -> Revision | None:
     """Check the values found and build the Revision; problems are appended to `problems`."""
     rid, line = _revision_id(found, path, problems)
     if rid is None:
@@ -91,82 +68,84 @@ def _revision(found: _Extracted, path: str, problems: list[Problem]) -> Revision
     )
 
 
-def _line(found: _Extracted, name: str) -> int | None:
+def _line(found: Extracted, name: str) -> int | None:
     assign = found.assigns.get(name)
     return assign.line if assign else None
 
 
-def _revision_id(found: _Extracted, path: str, problems: list[Problem]) -> tuple[str | None, int | None]:
+def _revision_id(found: Extracted, path: str, problems: list[Problem]) -> tuple[str | None, int | None]:
     assign = found.assigns.get("revision")
     if assign is None:
         legacy = _LEGACY_REV.match(os.path.basename(path))
         if legacy:
             return legacy[1], None  # Alembic 0.1 files: the id is the file name
         if found.syntax is None:
-            problems.append(_error("missing-revision", path, None, f"{_name(path)} has no top-level "
-                                   "`revision = \"...\"` assignment; Alembic cannot load a file in a "
-                                   "versions folder without one"))
+            problems.append(file_error("missing-revision", path, None, f"{file_name(path)} has no top-level "
+                                       "`revision = \"...\"` assignment; Alembic cannot load a file in a "
+                                       "versions folder without one"))
         return None, None
     if not assign.literal:
-        problems.append(_error("non-literal", path, assign.line, f"revision in {_name(path)} is not a "
-                               f"literal: `{assign.source}`; write the id as a string, e.g. "
-                               "revision = \"1a2b3c4d5e6f\""))
+        problems.append(file_error("non-literal", path, assign.line, f"revision in {file_name(path)} is not "
+                                   f"a literal: `{assign.source}`; write the id as a string, e.g. "
+                                   "revision = \"1a2b3c4d5e6f\""))
         return None, assign.line
     value = assign.value
     if not isinstance(value, str) or not value:
-        problems.append(_error("invalid-value", path, assign.line,
-                               f"revision in {_name(path)} must be a non-empty string, not `{value!r}`"))
+        problems.append(file_error("invalid-value", path, assign.line,
+                                   f"revision in {file_name(path)} must be a non-empty string, "
+                                   f"not `{value!r}`"))
         return None, assign.line
     illegal = sorted(_ILLEGAL_ID_CHARS.intersection(value))
     if illegal:
-        problems.append(_error("invalid-value", path, assign.line, f"revision {value} contains "
-                               f"{', '.join(illegal)}, which Alembic does not allow in a revision id"))
+        problems.append(file_error("invalid-value", path, assign.line, f"revision {value} contains "
+                                   f"{', '.join(illegal)}, which Alembic does not allow in a revision id"))
     return value, assign.line
 
 
-def _parents(found: _Extracted, rid: str, path: str, line: int | None,
+def _parents(found: Extracted, rid: str, path: str, line: int | None,
              problems: list[Problem]) -> tuple[str, ...]:
     assign = found.assigns.get("down_revision")
     if assign is None and found.syntax is not None:
         # Most likely the assignment itself is what does not parse (an unclosed quote, a stray line).
         at = found.syntax.lineno or line
         reason = found.syntax.msg or "invalid syntax"
-        problems.append(_error("syntax", path, at, f"down_revision of revision {rid} cannot be read: the "
-                               f"file is not valid Python at line {at} ({reason})"))
+        problems.append(file_error("syntax", path, at, f"down_revision of revision {rid} cannot be read: the "
+                                   f"file is not valid Python at line {at} ({reason})"))
         return ()
     if assign is None:
-        problems.append(_error("missing-down-revision", path, line, f"revision {rid} has no down_revision; "
-                               "Alembic cannot load it (write down_revision = None for a base)"))
+        problems.append(file_error("missing-down-revision", path, line, f"revision {rid} has no "
+                                   "down_revision; Alembic cannot load it (write down_revision = None for a "
+                                   "base)"))
         return ()
     if not assign.literal:
-        problems.append(_error("non-literal", path, assign.line, f"down_revision of revision {rid} is not a "
-                               f"literal: `{assign.source}`; write the parent ids as strings (or None for a "
-                               "base)"))
+        problems.append(file_error("non-literal", path, assign.line, f"down_revision of revision {rid} is "
+                                   f"not a literal: `{assign.source}`; write the parent ids as strings "
+                                   "(or None for a base)"))
         return ()
     ids = _as_ids(assign.value)
     if ids is None:
-        problems.append(_error("invalid-value", path, assign.line, f"down_revision of revision {rid} must "
-                               "be None, a string or a tuple or list of strings, not "
-                               f"`{assign.value!r}`"))
+        problems.append(file_error("invalid-value", path, assign.line, f"down_revision of revision {rid} "
+                                   "must be None, a string or a tuple or list of strings, not "
+                                   f"`{assign.value!r}`"))
         return ()
     return ids
 
 
-def _names(found: _Extracted, name: str, rid: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
+def _names(found: Extracted, name: str, rid: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
     """branch_labels or depends_on; an unusable value is a warning and reads as empty."""
     assign = found.assigns.get(name)
     if assign is None:
         return ()
     if not assign.literal:
-        problems.append(_warning("non-literal", path, assign.line, f"{name} of revision {rid} is not a "
-                                 f"literal: `{assign.source}`; it is read as empty (only Alembic, running "
-                                 "the file, knows its value)"))
+        problems.append(file_warning("non-literal", path, assign.line, f"{name} of revision {rid} is not a "
+                                     f"literal: `{assign.source}`; it is read as empty (only Alembic, "
+                                     "running the file, knows its value)"))
         return ()
     ids = _as_ids(assign.value)
     if ids is None:
-        problems.append(_warning("invalid-value", path, assign.line, f"{name} of revision {rid} must be "
-                                 "None, a string or a tuple or list of strings, not "
-                                 f"`{assign.value!r}`; it is read as empty"))
+        problems.append(file_warning("invalid-value", path, assign.line, f"{name} of revision {rid} must be "
+                                     "None, a string or a tuple or list of strings, not "
+                                     f"`{assign.value!r}`; it is read as empty"))
         return ()
     return ids
 
@@ -192,7 +171,7 @@ class _DocFields:
     revises_line: int | None = None
 
 
-def _doc_fields(doc: _Doc | None) -> _DocFields:
+def _doc_fields(doc: Docstring | None) -> _DocFields:
     """message (first line), create_date, revises and revises_line from the module docstring."""
     fields = _DocFields()
     if doc is None:
@@ -228,20 +207,20 @@ def _problem(kind: str, severity: Severity, path: str, line: int | None, message
     return Problem(kind=kind, severity=severity, message=message, path=path, line=line)
 
 
-def _name(path: str) -> str:
+def file_name(path: str) -> str:
     """The file's name, for messages (the path and line travel in the Problem's own fields)."""
     return path.rpartition("/")[2]
 
 
-def _error(kind: str, path: str, line: int | None, message: str) -> Problem:
+def file_error(kind: str, path: str, line: int | None, message: str) -> Problem:
     return _problem(kind, "error", path, line, message)
 
 
-def _warning(kind: str, path: str, line: int | None, message: str) -> Problem:
+def file_warning(kind: str, path: str, line: int | None, message: str) -> Problem:
     return _problem(kind, "warning", path, line, message)
 
 
-def _conflict_marker(text: str) -> int | None:
+def conflict_marker(text: str) -> int | None:
     """Offset of the first git conflict marker line, when the text has both `<<<<<<<` and `>>>>>>>`."""
     if "<<<<<<<" not in text or ">>>>>>>" not in text:
         return None
@@ -252,47 +231,18 @@ def _conflict_marker(text: str) -> int | None:
     return markers[0].start()
 
 
-def _conflict_problem(path: str, text: str, offset: int) -> Problem:
+def conflict_problem(path: str, text: str, offset: int) -> Problem:
     line = text.count("\n", 0, offset) + 1
     marker = text[offset:text.find("\n", offset) if "\n" in text[offset:] else len(text)].rstrip()
-    return _error("conflict-markers", path, line, f"git conflict marker `{marker}` in {_name(path)}: a merge "
-                  "is in progress; resolve the conflict in this file, then `git add` it")
+    return file_error("conflict-markers", path, line, f"git conflict marker `{marker}` in {file_name(path)}: "
+                      "a merge is in progress; resolve the conflict in this file, then `git add` it")
 
 
-def _syntax_problem(path: str, error: SyntaxError, revision: Revision | None) -> Problem:
+def syntax_problem(path: str, error: SyntaxError, revision: Revision | None) -> Problem:
     line = error.lineno or 1
     reason = error.msg or "invalid syntax"
     if revision is None:
-        return _error("syntax", path, line, f"{_name(path)} is not valid Python ({reason}) and its "
-                      "revision id cannot be read")
-    return _warning("syntax", path, line, f"the file of revision {revision.id} is not valid Python "
-                    f"({reason}); its header was read, but Alembic cannot load the file")
-
-
-# -- bytes -> text ------------------------------------------------------------------------------------
-
-
-def decode_source(data: bytes, path: str) -> tuple[str | None, Problem | None]:
-    """Decode a source file as Python does (BOM, PEP 263 coding line, else UTF-8)."""
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        encoding, data = "utf-8", data[len(codecs.BOM_UTF8):]
-    elif b"coding" in data[:400]:
-        for first_lines in data.split(b"\n", 2)[:2]:
-            cookie = _CODING.match(first_lines)
-            if cookie:
-                encoding = cookie[1].decode("ascii")
-                break
-    try:
-        return data.decode(encoding), None
-    except LookupError:
-        return None, _error("unreadable", path, 1, f"{_name(path)} declares an unknown source encoding "
-                            f"{encoding!r}")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        return None, _error("unreadable", path, line, f"{_name(path)} is not valid {encoding} text "
-                            f"({error.reason} at byte {error.start})")
-    except UnicodeError as error:  # codecs such as punycode fail without a position
-        return None, _error("unreadable", path, 1, f"{_name(path)} is not valid {encoding} text ({error})")
-
-
+        return file_error("syntax", path, line, f"{file_name(path)} is not valid Python ({reason}) and its "
+                          "revision id cannot be read")
+    return file_warning("syntax", path, line, f"the file of revision {revision.id} is not valid Python "
+                        f"({reason}); its header was read, but Alembic cannot load the file")

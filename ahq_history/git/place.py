@@ -47,7 +47,7 @@ class Place:
 
     def revision_paths(self, paths: Iterable[str]) -> list[str]:
         """Of repository paths, those Alembic would load as revision files."""
-        from ahq_history.config.scan import revision_paths_in
+        from ahq_history.core.source_files import revision_paths_in
 
         return revision_paths_in(paths, self.pathspecs, recursive=self.recursive)
 
@@ -153,8 +153,7 @@ def blob_revisions(place: Place, history: History, blobs: Mapping[str, str]) -> 
 
     Each blob is read and scanned once, ever: the answer is kept in the history cache.
     """
-    from ahq_history.core.header import decode_source
-    from ahq_history.core.source import scan_text
+    from ahq_history.core.source import decode_source, scan_text
 
     missing = [b for b in blobs if b not in history.blobs]
     for blob, data in gitrepo.blob_bytes(place.repo, missing).items():

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ahq_history.config.scan import is_revision_file, revision_paths_in
 from ahq_history.core.errors import UnreachableError
 from ahq_history.core.model import Revision
+from ahq_history.core.source_files import is_revision_file, revision_paths_in
 from ahq_history.git.repo import git_reason, open_repo
 
 if TYPE_CHECKING:

@@ -20,10 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ahq_history.config.project import Project, find_project
-from ahq_history.config.scan import revision_files, revision_paths_in, scan_project
+from ahq_history.config.scan import revision_files, scan_project
 from ahq_history.core import source as scan
 from ahq_history.core.model import Problem, Revision
 from ahq_history.core.source import scan_text, scan_texts
+from ahq_history.core.source_files import revision_paths_in
 from tests.support.alembicconfig import alembic_config, alembic_init, set_options
 from tests.support.flaskapp import FLASK_APP
 from tests.support.gitcli import git
@@ -686,7 +687,7 @@ def test_an_unclosed_quote_in_down_revision_is_one_syntax_error_at_its_line() ->
 
 
 def test_recursive_paths_in_a_version_location_at_the_repository_root() -> None:
-    from ahq_history.config.scan import revision_paths_in
+    from ahq_history.core.source_files import revision_paths_in
 
     paths = ["a1_first.py", "2024/b2_second.py", "2024/__pycache__/b2_second.py", "notes.txt"]
     assert revision_paths_in(paths, [""], recursive=True) == ["2024/b2_second.py", "a1_first.py"]
