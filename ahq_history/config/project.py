@@ -14,6 +14,7 @@ from ahq_history.config.settings import check_alembic_options, validate_settings
 from ahq_history.config.sources import Sources, read_sources, tool_table, where_set
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Problem
+from ahq_history.core.shell import command_line, split_configured
 
 Layout = Literal["flask-migrate", "alembic-ini", "pyproject"]
 
@@ -51,14 +52,29 @@ class Project:
     problems: tuple[Problem, ...] = ()  # warnings about the configuration (unknown settings)
 
     @property
-    def upgrade_command(self) -> str:
-        """The command the team runs to apply revisions (configurable as `upgrade-command`)."""
+    def upgrade_argv(self) -> tuple[str, ...]:
+        """The command the team runs to apply revisions, as words (configurable as `upgrade-command`,
+        split as a shell would; it is shown as advice, never run)."""
         configured = self.settings.get("upgrade-command")
-        if isinstance(configured, str) and configured:
-            return configured
+        if isinstance(configured, str) and configured.strip():
+            try:
+                return tuple(split_configured(configured))
+            except ValueError:  # the settings validator refuses it first; never fail while rendering
+                return (configured,)
         if self.layout == "flask-migrate":
-            return "flask db upgrade"
-        return "alembic upgrade head"
+            return ("flask", "db", "upgrade")
+        return ("alembic", "upgrade", "head")
+
+    @property
+    def upgrade_from_repository(self) -> bool:
+        """True when `upgrade_argv` comes from the repository's `[tool.ahq-history] upgrade-command`."""
+        configured = self.settings.get("upgrade-command")
+        return isinstance(configured, str) and bool(configured.strip())
+
+    @property
+    def upgrade_command(self) -> str:
+        """`upgrade_argv` as one shell line, each word quoted."""
+        return command_line(self.upgrade_argv)
 
     @property
     def template_path(self) -> Path:

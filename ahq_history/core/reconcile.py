@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from ahq_history.core.display import clean
 from ahq_history.core.model import Problem, Revision
+from ahq_history.core.shell import command_line
 from ahq_history.core.text import SHORT, heads_since
 
 if TYPE_CHECKING:
@@ -148,8 +150,9 @@ class DivergenceReport:
     divergence: Divergence
     sides: tuple[SideReport, ...]
     advice: Advice
-    command: str
+    command: str  # `command_argv` rendered as one shell line
     joined_by: CommitFacts | None
+    command_argv: tuple[str, ...] = ()
 
 
 # -- provenance -----------------------------------------------------------------------------------
@@ -186,16 +189,21 @@ def advice(sides: Sequence[SideReport]) -> Advice:
     return "merge"
 
 
-def merge_heads_command(divergence: Divergence, sides: Sequence[SideReport], chosen: Advice, *,
-                        several: bool, program: str = "ahq-history") -> str:
-    """The exact command that resolves the divergence. Heads are named when there is more than one
-    divergence (or the heads share a branch label), so the command touches only this one."""
+def merge_heads_argv(divergence: Divergence, sides: Sequence[SideReport], chosen: Advice, *,
+                     several: bool, program: str = "ahq-history") -> tuple[str, ...]:
+    """The exact command that resolves the divergence, as words. Heads are named when there is more than
+    one divergence (or the heads share a branch label), so the command touches only this one."""
+    named = several or bool(divergence.labels)
     if chosen == "rebase":
         moved = [s.head for s in sides if s.published is False]
-        names = f" {' '.join(moved)}" if several or divergence.labels else ""
-        return f"{program} merge-heads --rebase{names}"
-    names = f" {' '.join(divergence.heads)}" if several or divergence.labels else ""
-    return f"{program} merge-heads{names}"
+        return (program, "merge-heads", "--rebase", *(moved if named else ()))
+    return (program, "merge-heads", *(divergence.heads if named else ()))
+
+
+def merge_heads_command(divergence: Divergence, sides: Sequence[SideReport], chosen: Advice, *,
+                        several: bool, program: str = "ahq-history") -> str:
+    """`merge_heads_argv` as one shell line, each word quoted (a revision id may be `x$(touch pwned)`)."""
+    return command_line(merge_heads_argv(divergence, sides, chosen, several=several, program=program))
 
 
 def divergence_reports(graph: RevisionGraph, found: Mapping[str, Provenance], facts: GitFacts | None,
@@ -207,10 +215,10 @@ def divergence_reports(graph: RevisionGraph, found: Mapping[str, Provenance], fa
         sides = tuple(SideReport(head=s.head, revisions=s.revisions,
                                  published=publication(s.revisions, found)) for s in divergence.sides)
         chosen = advice(sides)
+        argv = merge_heads_argv(divergence, sides, chosen, several=several, program=program)
         reports.append(DivergenceReport(
-            divergence=divergence, sides=sides, advice=chosen,
-            command=merge_heads_command(divergence, sides, chosen, several=several, program=program),
-            joined_by=_joined_by(sides, found, facts),
+            divergence=divergence, sides=sides, advice=chosen, command=command_line(argv),
+            joined_by=_joined_by(sides, found, facts), command_argv=argv,
         ))
     return reports
 
@@ -357,13 +365,13 @@ def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: 
         forks = report.divergence.forks
         lines.append(f"ahq-history: {heads_since(len(report.sides), forks, 'migration heads')}:")
         for side in report.sides:
-            lines.append(f"  {side.head[:SHORT]}  {graph.revisions[side.head].message or '(no message)'}"
-                         f"  {_brought_by(found.get(side.head))}")
+            message = clean(graph.revisions[side.head].message or "(no message)")
+            lines.append(f"  {clean(side.head[:SHORT])}  {message}  {_brought_by(found.get(side.head))}")
         if report.joined_by:
             lines.append(f"  joined by merge commit {report.joined_by.sha[:SHORT]} "
-                         f"({report.joined_by.author}); the migration heads are still apart")
+                         f"({clean(report.joined_by.author)}); the migration heads are still apart")
         lines.append(f"  run: {report.command}")
-    lines.extend(f"ahq-history: warning: {p.message}" for p in warnings)
+    lines.extend(f"ahq-history: warning: {clean(p.message)}" for p in warnings)
     return "\n".join(lines) if lines else None
 
 
@@ -374,5 +382,5 @@ def _brought_by(found: Provenance | None) -> str:
     if found.added is None:
         origin = "not committed" if found.state == "uncommitted" else "older than this shallow clone"
         return f"({origin}, {mark})"
-    source = f" from {found.source}" if found.source else ""
-    return f"by {found.added.who}{source}, commit {found.added.sha[:SHORT]} ({mark})"
+    source = f" from {clean(found.source)}" if found.source else ""
+    return f"by {clean(found.added.who)}{source}, commit {found.added.sha[:SHORT]} ({mark})"

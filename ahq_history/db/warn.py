@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ahq_history.config.project import Project
+from ahq_history.core.display import clean
 from ahq_history.core.errors import AhqError
+from ahq_history.core.shell import FROM_REPOSITORY
 from ahq_history.db.read import DatabaseUrl, read_version_rows, resolve_url, version_table_settings
 from ahq_history.db.state import compare
 
@@ -39,7 +41,7 @@ def database_warning(project: Project, graph: RevisionGraph, timeout: float = 1.
         return None
     state = compare(graph, rows.revisions)
     if state.unknown:
-        names = ", ".join(u.revision for u in state.unknown)
+        names = ", ".join(clean(u.revision) for u in state.unknown)
         return (f"ahq-history: the database is at {names}, which this branch does not have.\n"
                 "  Run `ahq-history status` for the way back (the branch that has it and the commands).")
     if state.pending:
@@ -47,14 +49,15 @@ def database_warning(project: Project, graph: RevisionGraph, timeout: float = 1.
         shown = ", ".join(_describe(graph, rev) for rev in state.pending[:_SHOWN])
         more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
         plural = "s" if count != 1 else ""
+        marked = f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""
         return (f"ahq-history: the database is behind this branch by {count} revision{plural}"
-                f" ({shown}{more}).\n  Run: {project.upgrade_command}")
+                f" ({shown}{more}).\n  Run: {project.upgrade_command}{marked}")
     return None
 
 
 def _describe(graph: RevisionGraph, rev: str) -> str:
     message = graph.revisions[rev].message
-    return f"{rev[:SHORT]} {message}" if message else rev[:SHORT]
+    return clean(f"{rev[:SHORT]} {message}" if message else rev[:SHORT])
 
 
 def _answers(db_url: DatabaseUrl, timeout: float) -> bool:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ahq_history.core.display import clean, clean_lines
+
 if TYPE_CHECKING:
     from ahq_history.config.project import Project
 
@@ -232,7 +234,7 @@ def _work_tree_warning(config: str | None) -> str | None:
     lines = [f"ahq-history: {len(heads)} migration heads in the work tree:"]
     lines.extend(f"  {h['revision'][:12]}  {h['message']}" for h in heads)
     lines.append(f"  run: {report['next']}")
-    return "\n".join(lines)
+    return clean_lines(lines)
 
 
 def _database_warning(project: Project) -> str | None:
@@ -272,8 +274,8 @@ def run_hook(
     debug = env.get(DEBUG_VARIABLE, "") not in ("", "0")
     try:
         message = _run(name, args, config, stdin if stdin is not None else sys.stdin, env, start, err, debug)
-        if message:
-            print(message, file=out, flush=True)
+        if message:  # text from revision files and git, cleaned of escapes once more as it leaves
+            print(clean(message, multiline=True), file=out, flush=True)
     except BaseException as error:  # a hook never fails git, whatever went wrong
         _report_failure(name, error, err)
     return 0
@@ -309,9 +311,10 @@ def _report_failure(name: str, error: BaseException, err: TextIO) -> None:
     try:
         if isinstance(error, AhqError):
             hint = f" ({error.hint})" if error.hint else ""
-            print(f"ahq-history ({name} hook): {error.message}{hint}", file=err, flush=True)
+            print(clean(f"ahq-history ({name} hook): {error.message}{hint}", multiline=True), file=err,
+                  flush=True)
         else:
-            print(f"ahq-history ({name} hook) failed: {type(error).__name__}: {error}; "
-                  "run `ahq-history check` to see the history", file=err, flush=True)
+            print(clean(f"ahq-history ({name} hook) failed: {type(error).__name__}: {error}; "
+                        "run `ahq-history check` to see the history", multiline=True), file=err, flush=True)
     except Exception:  # stderr itself may be gone
         return

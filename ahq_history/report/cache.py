@@ -20,7 +20,7 @@ from typing import Any
 from ahq_history import __version__
 from ahq_history.config.project import Project
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: commands carry their argv (next_argv, command_argv)
 # Refs kept outside refs/ (per work tree); `git fetch URL BRANCH` moves FETCH_HEAD alone.
 _PSEUDO_REFS = ("FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ahq_history.config.project import find_project
 from ahq_history.config.scan import revision_file_names
+from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.core.shell import FROM_REPOSITORY, command_line
 from ahq_history.core.text import SHORT, heads_since
 from ahq_history.report import cache
 
@@ -77,12 +79,14 @@ def annotate_report(report: dict[str, Any], view: GitView) -> None:
             side["published"] = sides[side["head"]].published if side["head"] in sides else None
         divergence["advice"] = done.advice if done else None
         divergence["command"] = done.command if done else None
+        divergence["command_argv"] = list(done.command_argv) if done else None
         divergence["joined_by"] = done.joined_by.as_json() if done and done.joined_by else None
     report["problems"].extend(w.as_json() for w in view.warnings)
     report["git"] = view.summary
     report["notes"] = [*report.get("notes", []), *([view.note] if view.note else [])]
     report["exit_code"] = exit_code_for(report)
     report["next"] = next_step(report)
+    report["next_argv"] = next_argv(report)
 
 
 _NO_GIT: dict[str, Any] = {
@@ -106,6 +110,8 @@ def build_check_report(loaded: Loaded) -> dict[str, Any]:
             "config": str(loaded.project.config_path),
             "layout": loaded.project.layout,
             "upgrade_command": loaded.project.upgrade_command,
+            "upgrade_argv": list(loaded.project.upgrade_argv),
+            "upgrade_from_repository": loaded.project.upgrade_from_repository,
         },
         "revisions": len(graph),
         "heads": [_head(graph, head) for head in graph.heads],
@@ -118,6 +124,7 @@ def build_check_report(loaded: Loaded) -> dict[str, Any]:
     }
     report["exit_code"] = exit_code_for(report)
     report["next"] = next_step(report)
+    report["next_argv"] = next_argv(report)
     return report
 
 
@@ -154,21 +161,37 @@ def exit_code_for(report: dict[str, Any]) -> int:
     return EXIT_NEGATIVE if report["diverged"] else EXIT_OK
 
 
-def next_step(report: dict[str, Any]) -> str:
-    """The one command a person should run next."""
+def next_argv(report: dict[str, Any]) -> list[list[str]]:
+    """The commands a person should run next, in order, each as its words; none for a broken graph
+    (the next step is to fix it). With `against`, `git merge REF` comes first."""
     if report["exit_code"] == EXIT_BROKEN:
-        return "fix the problems above, then run `ahq-history check` again"
-    commands = [d.get("command") for d in report["divergences"]]
+        return []
+    commands = [d.get("command_argv") for d in report["divergences"]]
     if commands and all(commands):
-        step = " ; ".join(str(c) for c in commands)
+        steps = [list(c) for c in commands]
     elif report["diverged"]:
-        step = "ahq-history merge-heads"
+        steps = [["ahq-history", "merge-heads"]]
     else:
-        step = str(report["project"]["upgrade_command"])
+        steps = [list(report["project"]["upgrade_argv"])]
     against = report.get("against")
     if against:  # a prediction: the heads exist only once the ref is merged in
-        return f"git merge {against['ref']} (or git pull), then {step}"
-    return step
+        steps.insert(0, ["git", "merge", against["ref"]])
+    return steps
+
+
+def next_step(report: dict[str, Any]) -> str:
+    """The one step a person should run next, in words: `next_argv`, each command quoted."""
+    if report["exit_code"] == EXIT_BROKEN:
+        return "fix the problems above, then run `ahq-history check` again"
+    steps = [command_line(argv) for argv in next_argv(report)]
+    if report.get("against"):
+        return f"{steps[0]} (or git pull), then {' ; '.join(steps[1:])}"
+    return " ; ".join(steps)
+
+
+def _upgrade_is_next(report: dict[str, Any]) -> bool:
+    """True when `next` ends with the project's upgrade command (not a merge-heads)."""
+    return report["exit_code"] != EXIT_BROKEN and not report["diverged"]
 
 
 def render_check_text(report: dict[str, Any]) -> str:
@@ -195,8 +218,9 @@ def render_check_text(report: dict[str, Any]) -> str:
     if report["exit_code"] == EXIT_OK and not report["problems"]:
         lines.append("No divergence.")
     lines.extend(f"note: {note}" for note in report.get("notes", []))
-    lines.append(f"Next: {report['next']}")
-    return "\n".join(lines)
+    marked = report["project"].get("upgrade_from_repository") and _upgrade_is_next(report)
+    lines.append(f"Next: {report['next']}" + (f"  {FROM_REPOSITORY}" if marked else ""))
+    return clean_lines(lines)
 
 
 def _messages(report: dict[str, Any]) -> dict[str, str]:
