@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ahq_history import __version__
+from ahq_history.core.display import clean
 from ahq_history.core.errors import (
     EXIT_USAGE,
     AhqError,
@@ -150,12 +151,13 @@ def error_kind(error: AhqError) -> str:
 def report_error(error: AhqError, *, as_json: bool) -> None:
     """The one place an error becomes words: the message, then what to do."""
     if as_json:
-        import json
+        from ahq_history.cli.options import json_text
 
         payload = {"error": {"kind": error_kind(error), "message": error.message, "hint": error.hint,
                              "exit_code": error.exit_code}}
-        print(json.dumps(payload, indent=2))
+        print(json_text(payload))
         return
-    print(f"ahq-history: {error.message}", file=sys.stderr)
+    # Messages quote ids, paths and database errors from outside: cleaned of escapes (JSON keeps them raw).
+    print(f"ahq-history: {clean(error.message, multiline=True)}", file=sys.stderr)
     if error.hint:
-        print(f"  hint: {error.hint}", file=sys.stderr)
+        print(f"  hint: {clean(error.hint, multiline=True)}", file=sys.stderr)

@@ -6,6 +6,18 @@ Standard library only: `check` imports this on its cheap path.
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
+
+# docs/json.md: the version of the JSON objects every `--json` prints (first field of each). 1: commands
+# are given as argument lists beside their rendered lines (`next_argv`, `command_argv`, `steps_argv`).
+JSON_SCHEMA_VERSION = 1
+
+
+def json_text(payload: dict[str, Any]) -> str:
+    """The one JSON object a command prints, with `schema_version` first. Values stay raw (text from
+    revision files is escaped by JSON, not by the terminal sanitizer)."""
+    return json.dumps({"schema_version": JSON_SCHEMA_VERSION, **payload}, indent=2)
 
 
 def add_upstream(parser: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ahq_history.config.pending import refuse_unfinished
 from ahq_history.config.project import Project, find_project
 from ahq_history.config.scan import scan_project
 from ahq_history.core.model import Problem, Revision
@@ -87,10 +88,14 @@ def _read(path: Path) -> str | None:
 
 def load(config: str | Path | None = None, start: Path | None = None, *,
          project: Project | None = None) -> Loaded:
-    """Find the project (unless given), scan its revision files and build the graph."""
+    """Find the project (unless given), scan its revision files and build the graph.
+
+    Raises BrokenGraphError (exit 3) when an interrupted write left its files half written
+    (`pending.refuse_unfinished`): the write commands finish or undo it before they load."""
     from ahq_history.core.graph import RevisionGraph
 
     if project is None:
         project = find_project(start=start, config=Path(config) if config else None)
+    refuse_unfinished(project.root)
     scanned = scan_project(project)
     return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))

@@ -1,24 +1,32 @@
 """What `merge-heads` would do, decided from facts alone (pure: no files, no git, no Alembic).
 
-Input: the revision graph, publication per revision (`True` published, `False` local, `None` unknown), the
-revisions the database has applied (or None when it was not checked), and what the user named. Output: a
+Input: the revision graph, publication per revision (`True` published, `False` local, `None` unknown), what
+the database has applied (an `AppliedState`: read, unknown, or unchecked; None when it was not asked), and
+what the user named. Output: a
 `Plan` with one step per divergence (a merge revision, or local sides re-parented onto the published head),
 or refusals that say in plain words why a step would be unsafe. Nothing here touches a file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ahq_history.core.applied import AppliedState
 from ahq_history.core.errors import RefusedError, UsageError
 from ahq_history.core.graph import Divergence, RevisionGraph, Side
+from ahq_history.core.shell import command_line
 
 Mode = Literal["merge", "rebase"]
 Published = Mapping[str, "bool | None"]  # revision id -> published (True), local (False), unknown (None)
+# What the database has applied: a state (read, unknown, unchecked), a plain set of applied ids, or None
+# when it was not asked (a merge revision moves nothing).
+Applied = AppliedState | Collection[str] | None
 
 MESSAGE_PART = 40  # characters of a head's message used in the default merge message
+_LEADING_MERGE = re.compile(r"^(?:merge\b[\s:,-]*)+", re.IGNORECASE)  # "merge a and b", "Merge: x"
 
 
 @dataclass(frozen=True)
@@ -105,10 +113,12 @@ def make_plan(
     mode: Mode = "merge",
     named: Sequence[str] = (),
     published: Published | None = None,
-    applied: Collection[str] | None = None,
+    applied: Applied = None,
     message: str | None = None,
+    authors: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Decide what `merge-heads` does. `named` are what the user typed (ids, partial ids, labels).
+    """Decide what `merge-heads` does. `named` are what the user typed (ids, partial ids, labels);
+    `authors` (revision id -> who added it) name the sides in the default merge message.
 
     Raises UsageError for names that are not revisions or too few heads, and RefusedError for a named
     revision that is not a head (with Alembic's meaning explained).
@@ -118,13 +128,13 @@ def make_plan(
     if named:
         chosen = _named_heads(graph, named)
         if mode == "merge":
-            return Plan(mode, (_merge_step(graph, chosen, chosen, (), facts, message),), (), heads)
+            return Plan(mode, (_merge_step(graph, chosen, chosen, (), facts, message, authors),), (), heads)
         return _plan_named_rebase(graph, chosen, facts, applied, heads)
     steps: list[Step] = []
     refusals: list[Refusal] = []
     for div in graph.divergences:
         if mode == "merge":
-            steps.append(_merge_step(graph, div.heads, div.heads, div.labels, facts, message))
+            steps.append(_merge_step(graph, div.heads, div.heads, div.labels, facts, message, authors))
             continue
         outcome = _rebase_divergence(graph, div, facts, applied, moving=None)
         if isinstance(outcome, RebaseStep):
@@ -174,11 +184,12 @@ def _merge_step(
     labels: tuple[str, ...],
     facts: Published,
     message: str | None,
+    authors: Mapping[str, str] | None = None,
 ) -> MergeStep:
     if len(heads) < 2:
         raise UsageError("name two or more heads to merge", hint="`ahq-history heads` lists them")
     parents = merge_order(heads, facts)
-    text = message if message is not None else default_message(graph, parents)
+    text = message if message is not None else default_message(graph, parents, authors)
     return MergeStep(heads=tuple(group), parents=parents, message=text, labels=labels)
 
 
@@ -187,15 +198,29 @@ def merge_order(heads: Iterable[str], published: Published) -> tuple[str, ...]:
     return tuple(sorted(heads, key=lambda h: (published.get(h) is not True, h)))
 
 
-def default_message(graph: RevisionGraph, parents: Sequence[str]) -> str:
-    """`merge <a> and <b>` (`merge <a>, <b> and <c>`): each head's message, or its id when it has none."""
-    parts = [_short(graph, p) for p in parents]
+def default_message(graph: RevisionGraph, parents: Sequence[str], authors: Mapping[str, str] | None = None
+                    ) -> str:
+    """`merge <a> (<who>) and <b> (<who>)` (`merge <a>, <b> and <c>`): each head's message (its id when it
+    has none; a head that is itself a merge loses its own leading "merge", so the message never reads
+    "merge merge ...") and who added it, when git says."""
+    parts = [_part(graph, p, (authors or {}).get(p)) for p in parents]
     joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
     return f"merge {joined}"
 
 
+def _part(graph: RevisionGraph, rid: str, author: str | None) -> str:
+    text = _short(graph, rid)
+    who = _plain(author or "")
+    return f"{text} ({who})" if who else text
+
+
+def _plain(text: str) -> str:
+    """One line that a docstring and a file name can hold."""
+    return " ".join(text.split()).replace('"""', '"').replace("\\", "/")
+
+
 def _short(graph: RevisionGraph, rid: str) -> str:
-    text = " ".join(graph.revisions[rid].message.split()).replace('"""', '"').replace("\\", "/")
+    text = _LEADING_MERGE.sub("", _plain(graph.revisions[rid].message))
     if not text:
         return rid
     return text if len(text) <= MESSAGE_PART else text[: MESSAGE_PART - 3].rstrip() + "..."
@@ -208,7 +233,7 @@ def _plan_named_rebase(
     graph: RevisionGraph,
     chosen: tuple[str, ...],
     facts: Published,
-    applied: Collection[str] | None,
+    applied: Applied,
     heads: tuple[str, ...],
 ) -> Plan:
     div = next((d for d in graph.divergences if set(chosen) <= set(d.heads)), None)
@@ -228,7 +253,7 @@ def _rebase_divergence(
     graph: RevisionGraph,
     div: Divergence,
     facts: Published,
-    applied: Collection[str] | None,
+    applied: Applied,
     moving: set[str] | None,
 ) -> RebaseStep | Refusal:
     if moving is None:
@@ -268,7 +293,7 @@ def _choose_sides(div: Divergence, facts: Published) -> tuple[Side, list[Side]] 
     states = {s.head: side_state(s, facts) for s in div.sides}
     published = [s for s in div.sides if states[s.head] is True]
     unknown = [s.head for s in div.sides if states[s.head] is None]
-    heads = " ".join(div.heads)
+    heads = command_line(div.heads)  # quoted: this reason ends in a command line the reader may paste
     if unknown:
         return Refusal(div.heads, (
             f"whether {', '.join(unknown)} {'was' if len(unknown) == 1 else 'were'} pushed is unknown (no "
@@ -301,13 +326,22 @@ def _all(count: int) -> str:
     return "both" if count == 2 else "all"
 
 
-def _applied_reasons(graph: RevisionGraph, local: Iterable[Side], applied: Collection[str] | None
-                     ) -> list[str]:
-    if applied is None:
+def _as_state(applied: Applied) -> AppliedState | None:
+    if applied is None or isinstance(applied, AppliedState):
+        return applied
+    return AppliedState.read(frozenset(applied), "")
+
+
+def _applied_reasons(graph: RevisionGraph, local: Iterable[Side], applied: Applied) -> list[str]:
+    state = _as_state(applied)
+    if state is None:
         return []
     reasons = []
     for side in local:
-        done = [r for r in reversed(side.revisions) if r in applied]
+        if state.kind == "unknown":
+            reasons.append(unknown_reason(tuple(reversed(side.revisions)), state.where))
+            continue
+        done = [r for r in reversed(side.revisions) if state.applied(r)]
         if done:
             below = ", ".join(p for r in side.revisions for p in graph.parents(r) if p not in side.revisions)
             reasons.append(
@@ -315,6 +349,15 @@ def _applied_reasons(graph: RevisionGraph, local: Iterable[Side], applied: Colle
                 "would leave the database on a history that no longer exists; downgrade the database to "
                 f"{below or 'base'} first, or use a merge revision: ahq-history merge-heads")
     return reasons
+
+
+def unknown_reason(revisions: Sequence[str], why: str) -> str:
+    """Why a side whose applied state is unknown is not moved, and how to tell the tool."""
+    verb = "is" if len(revisions) == 1 else "are"
+    return (f"whether {', '.join(revisions)} {verb} applied to a database is unknown ({why}): moving an "
+            "applied revision would leave that database on a history that no longer exists; name the "
+            "database with --database-url URL, or pass --no-db-check if you know no database has applied "
+            f"{'it' if len(revisions) == 1 else 'them'}; or use a merge revision: ahq-history merge-heads")
 
 
 def _oldest_first(graph: RevisionGraph, sides: Iterable[Side]) -> list[Side]:

@@ -5,12 +5,11 @@ imports neither git nor alembic (an import-linter contract keeps it so), so ever
 values written inline.
 
 The rules, in words:
-- A revision is **published** when the commit that added its file is in the history of a remote-tracking
-  branch (or of the one `--upstream` branch). Without any remote-tracking branch publication is unknown
-  (None). A file that is not committed is local (False) whatever the remotes say.
-- A divergence's **advice** is `rebase` when exactly one side is published and every other side is entirely
-  local (those sides can move on top of it without anybody noticing); otherwise `merge` (a merge revision
-  never rewrites what others may have applied).
+- A revision is **published** when the commit that added its file is in the history of something that is
+  not ours: a remote-tracking branch (or the one `--upstream` branch), or what an interrupted pull or rebase
+  brings (MERGE_HEAD, FETCH_HEAD, the rebase's `onto`). Without any of them publication is unknown (None).
+  A file that is not committed is local (False), unless the incoming side of a merge in progress has it.
+- A divergence's **advice** is the advisor's (`core/advice.py`): this module hands it the facts.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from ahq_history.core.advice import Action, Advice, DivergenceFacts, SideFacts, advise
+from ahq_history.core.applied import NOT_READ, AppliedState
 from ahq_history.core.display import clean
 from ahq_history.core.model import Problem, Revision
 from ahq_history.core.shell import command_line
@@ -27,7 +28,6 @@ from ahq_history.core.text import SHORT, heads_since
 if TYPE_CHECKING:
     from ahq_history.core.graph import Divergence, RevisionGraph
 
-Advice = Literal["merge", "rebase"]
 FileState = Literal["committed", "modified", "uncommitted"]
 
 
@@ -149,10 +149,21 @@ class SideReport:
 class DivergenceReport:
     divergence: Divergence
     sides: tuple[SideReport, ...]
-    advice: Advice
-    command: str  # `command_argv` rendered as one shell line
+    advised: Advice  # the advisor's answer: the command, why, and the upgrade after it
     joined_by: CommitFacts | None
-    command_argv: tuple[str, ...] = ()
+
+    @property
+    def advice(self) -> Action:
+        return self.advised.action
+
+    @property
+    def command(self) -> str:
+        """`command_argv` rendered as one shell line, each word quoted."""
+        return self.advised.command
+
+    @property
+    def command_argv(self) -> tuple[str, ...]:
+        return self.advised.argv
 
 
 # -- provenance -----------------------------------------------------------------------------------
@@ -180,47 +191,33 @@ def publication(revisions: Iterable[str], found: Mapping[str, Provenance]) -> bo
     return None
 
 
-def advice(sides: Sequence[SideReport]) -> Advice:
-    """`rebase` when exactly one side is published and the others are entirely local, else `merge`."""
-    published = [s for s in sides if s.published is True]
-    others = [s for s in sides if s.published is not True]
-    if len(published) == 1 and others and all(s.published is False for s in others):
-        return "rebase"
-    return "merge"
-
-
-def merge_heads_argv(divergence: Divergence, sides: Sequence[SideReport], chosen: Advice, *,
-                     several: bool, program: str = "ahq-history") -> tuple[str, ...]:
-    """The exact command that resolves the divergence, as words. Heads are named when there is more than
-    one divergence (or the heads share a branch label), so the command touches only this one."""
-    named = several or bool(divergence.labels)
-    if chosen == "rebase":
-        moved = [s.head for s in sides if s.published is False]
-        return (program, "merge-heads", "--rebase", *(moved if named else ()))
-    return (program, "merge-heads", *(divergence.heads if named else ()))
-
-
-def merge_heads_command(divergence: Divergence, sides: Sequence[SideReport], chosen: Advice, *,
-                        several: bool, program: str = "ahq-history") -> str:
-    """`merge_heads_argv` as one shell line, each word quoted (a revision id may be `x$(touch pwned)`)."""
-    return command_line(merge_heads_argv(divergence, sides, chosen, several=several, program=program))
-
-
 def divergence_reports(graph: RevisionGraph, found: Mapping[str, Provenance], facts: GitFacts | None,
-                       *, program: str = "ahq-history") -> list[DivergenceReport]:
-    """Each divergence with its sides' publication, the advice, the command, and the joining merge."""
+                       *, program: str = "ahq-history", applied: AppliedState = NOT_READ,
+                       conflicts: Mapping[tuple[str, ...], Sequence[str]] | None = None,
+                       upgrade: Sequence[str] = ("alembic", "upgrade", "head")) -> list[DivergenceReport]:
+    """Each divergence with its sides' publication, the advisor's answer (`core/advice.py`: from the
+    publication, `applied` and the operation `conflicts` keyed by the divergence's heads), and the joining
+    merge."""
     reports = []
     several = len(graph.divergences) > 1
+    heads_after = heads_once_joined(graph)
     for divergence in graph.divergences:
         sides = tuple(SideReport(head=s.head, revisions=s.revisions,
                                  published=publication(s.revisions, found)) for s in divergence.sides)
-        chosen = advice(sides)
-        argv = merge_heads_argv(divergence, sides, chosen, several=several, program=program)
-        reports.append(DivergenceReport(
-            divergence=divergence, sides=sides, advice=chosen, command=command_line(argv),
-            joined_by=_joined_by(sides, found, facts), command_argv=argv,
-        ))
+        facts_for_advice = DivergenceFacts(
+            heads=tuple(divergence.heads), labels=tuple(divergence.labels),
+            sides=tuple(SideFacts(s.head, s.revisions, s.published) for s in sides),
+            conflicts=tuple((conflicts or {}).get(tuple(divergence.heads), ())))
+        advised = advise(facts_for_advice, applied, several=several, program=program, upgrade=upgrade,
+                         heads_after=heads_after)
+        reports.append(DivergenceReport(divergence=divergence, sides=sides, advised=advised,
+                                        joined_by=_joined_by(sides, found, facts)))
     return reports
+
+
+def heads_once_joined(graph: RevisionGraph) -> int:
+    """How many heads remain once every divergence is joined (labelled branches stay apart)."""
+    return len(graph.heads) - sum(len(d.heads) - 1 for d in graph.divergences)
 
 
 def _joined_by(sides: Sequence[SideReport], found: Mapping[str, Provenance],
@@ -370,9 +367,17 @@ def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: 
         if report.joined_by:
             lines.append(f"  joined by merge commit {report.joined_by.sha[:SHORT]} "
                          f"({clean(report.joined_by.author)}); the migration heads are still apart")
-        lines.append(f"  run: {report.command}")
+        lines.extend(advice_lines(report.advised))
     lines.extend(f"ahq-history: warning: {clean(p.message)}" for p in warnings)
     return "\n".join(lines) if lines else None
+
+
+def advice_lines(advised: Advice, indent: str = "  ") -> list[str]:
+    """The advisor's answer as a hook prints it: why, the command, and the upgrade after it."""
+    lines = [f"{indent}{clean(advised.reason)}", f"{indent}run: {advised.command}"]
+    if advised.then:
+        lines.append(f"{indent}then: {command_line(advised.then)}")
+    return lines
 
 
 def _brought_by(found: Provenance | None) -> str:

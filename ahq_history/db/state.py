@@ -6,10 +6,11 @@ does not define, the graph of a git tree that does (found by `gitsearch`). No da
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from ahq_history.core.shell import command_line, split_configured
 
 if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph
@@ -132,21 +133,48 @@ def shared_revision(here: RevisionGraph, there: RevisionGraph, revision: str) ->
     return max(frontier, key=lambda rev: (order[rev], rev))
 
 
-def downgrade_command(upgrade_command: str, target: str, *, flask: bool = False) -> str:
-    """The team's upgrade command turned into a downgrade to `target`.
+def downgrade_argv(upgrade: Sequence[str], target: str, *, flask: bool = False) -> tuple[str, ...]:
+    """The team's upgrade command (as words) turned into a downgrade to `target`.
 
     The last `upgrade` word and what follows it become `downgrade <target>`
     (`flask --app backend.run db upgrade` -> `flask --app backend.run db downgrade abc123`); a command
     without that word falls back to the tool's own (`flask db downgrade` or `alembic downgrade`).
     """
-    try:
-        words = shlex.split(upgrade_command)
-    except ValueError:
-        words = upgrade_command.split()
+    words = list(upgrade)
     if "upgrade" in words:
         cut = len(words) - 1 - words[::-1].index("upgrade")
-        return shlex.join([*words[:cut], "downgrade", target])
-    return f"flask db downgrade {target}" if flask else f"alembic downgrade {target}"
+        return (*words[:cut], "downgrade", target)
+    return ("flask", "db", "downgrade", target) if flask else ("alembic", "downgrade", target)
+
+
+def downgrade_command(upgrade_command: str, target: str, *, flask: bool = False) -> str:
+    """`downgrade_argv` of a command line (split as a shell would), rendered with each word quoted."""
+    try:
+        words = split_configured(upgrade_command)
+    except ValueError:
+        words = upgrade_command.split()
+    return command_line(downgrade_argv(words, target, flask=flask))
+
+
+def steps_back_argv(
+    checkout: str,
+    shared: str | None,
+    *,
+    upgrade: Sequence[str],
+    return_to: str,
+    flask: bool = False,
+) -> tuple[tuple[str, ...], ...]:
+    """The commands that take the database back to this checkout's history, in order, each as words.
+
+    `checkout` is what `git checkout` takes to reach the tree that has the revision (a branch, a
+    remote-tracking ref or a commit); without a shared revision the way back is `base`.
+    """
+    return (
+        ("git", "checkout", checkout),
+        downgrade_argv(upgrade, shared or "base", flask=flask),
+        ("git", "checkout", return_to),
+        tuple(upgrade),
+    )
 
 
 def steps_back(
@@ -157,14 +185,10 @@ def steps_back(
     return_to: str,
     flask: bool = False,
 ) -> tuple[str, ...]:
-    """The commands that take the database back to this checkout's history, in order.
-
-    `checkout` is what `git checkout` takes to reach the tree that has the revision (a branch, a
-    remote-tracking ref or a commit); without a shared revision the way back is `base`.
-    """
-    return (
-        f"git checkout {shlex.quote(checkout)}",
-        downgrade_command(upgrade_command, shared or "base", flask=flask),
-        f"git checkout {shlex.quote(return_to)}",
-        upgrade_command,
-    )
+    """`steps_back_argv` for an upgrade command line, each step rendered as one quoted shell line."""
+    try:
+        upgrade = split_configured(upgrade_command)
+    except ValueError:
+        upgrade = upgrade_command.split()
+    argvs = steps_back_argv(checkout, shared, upgrade=upgrade, return_to=return_to, flask=flask)
+    return tuple(command_line(argv) for argv in argvs)

@@ -8,15 +8,16 @@ functions.
 from __future__ import annotations
 
 import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ahq_history.config.project import Project
 from ahq_history.core.errors import AhqError, UnreachableError
-from ahq_history.db.read import DEFAULT_TIMEOUT, NoDatabaseUrl, VersionRows, read_project_rows
-from ahq_history.db.state import DbState, compare, steps_back
+from ahq_history.core.shell import command_line
+from ahq_history.db.applied import read_named_rows
+from ahq_history.db.read import DEFAULT_TIMEOUT, NoDatabaseUrl, VersionRows
+from ahq_history.db.state import DbState, compare, steps_back_argv
 from ahq_history.git.search import GitSighting
 
 if TYPE_CHECKING:
@@ -57,8 +58,8 @@ def read_applied(
     from ahq_history.core.plan import applied_revisions
 
     try:
-        db_url, rows = read_project_rows(project, database_url=database_url, timeout=timeout)
-    except NoDatabaseUrl:
+        db_url, rows = read_named_rows(project, database_url=database_url, timeout=timeout)
+    except NoDatabaseUrl:  # no database the tool can name (db/applied.py): nothing to mark
         return Applied()
     except UnreachableError as error:
         return Applied(error=error)
@@ -73,8 +74,9 @@ class UnknownReport:
     sightings: tuple[GitSighting, ...]  # best first: local branches, remote-tracking ones, deletions
     shared: str | None
     ahead: bool
-    steps: tuple[str, ...]  # empty when git does not have it
+    steps: tuple[str, ...]  # `steps_argv` rendered as shell lines; empty when git does not have it
     note: str | None = None
+    steps_argv: tuple[tuple[str, ...], ...] = ()  # each step's words
 
 
 @dataclass(frozen=True)
@@ -158,9 +160,10 @@ def _unknown_report(
         # Committed on this very branch, yet missing from the work tree: bring the file back. The steps run
         # in the project folder (as its upgrade command does), so the path is taken from there.
         path = Path(os.path.relpath(top.resolve() / best.path, project.root.resolve())).as_posix()
-        step = f"git checkout HEAD -- {shlex.quote(path)}"
-        return UnknownReport(revision, sightings, shared, ahead, (step,),
-                             f"the file {path} is committed on {branch} but missing from the work tree")
-    steps = steps_back(best.checkout, shared, upgrade_command=project.upgrade_command, return_to=branch,
-                       flask=project.layout == "flask-migrate")
-    return UnknownReport(revision, sightings, shared, ahead, steps)
+        step = ("git", "checkout", "HEAD", "--", path)
+        return UnknownReport(revision, sightings, shared, ahead, (command_line(step),),
+                             f"the file {path} is committed on {branch} but missing from the work tree",
+                             (step,))
+    steps = steps_back_argv(best.checkout, shared, upgrade=project.upgrade_argv, return_to=branch,
+                            flask=project.layout == "flask-migrate")
+    return UnknownReport(revision, sightings, shared, ahead, tuple(map(command_line, steps)), None, steps)

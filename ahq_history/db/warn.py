@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ahq_history.config.project import Project
+from ahq_history.core.advice import upgrade_argv
 from ahq_history.core.display import clean
 from ahq_history.core.errors import AhqError
-from ahq_history.core.shell import FROM_REPOSITORY
-from ahq_history.db.read import DatabaseUrl, read_version_rows, resolve_url, version_table_settings
+from ahq_history.core.shell import FROM_REPOSITORY, command_line
+from ahq_history.db.applied import name_database
+from ahq_history.db.read import DatabaseUrl, read_version_rows, version_table_settings
 from ahq_history.db.state import compare
 
 if TYPE_CHECKING:
@@ -27,10 +29,10 @@ def database_warning(project: Project, graph: RevisionGraph, timeout: float = 1.
     """The warning to print after a branch switch, or None (no URL, no answer within `timeout`, nothing
     applied yet, or at the heads). Never searches git: `ahq-history status` does that."""
     try:
-        db_url = resolve_url(project)
+        db_url = name_database(project).url  # the one env.py connects to, when the tool can name it
     except AhqError:
         return None
-    if not _answers(db_url, timeout):
+    if db_url is None or not _answers(db_url, timeout):
         return None
     table, schema = version_table_settings(project)
     try:
@@ -50,8 +52,13 @@ def database_warning(project: Project, graph: RevisionGraph, timeout: float = 1.
         more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
         plural = "s" if count != 1 else ""
         marked = f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""
+        if graph.diverged:  # `upgrade` fails on heads that are not joined: the advisor's words say how
+            return (f"ahq-history: the database is behind this branch by {count} revision{plural}"
+                    f" ({shown}{more}), and the branch has {len(graph.heads)} migration heads.\n"
+                    "  Run `ahq-history status` for what to run.")
+        upgrade = command_line(upgrade_argv(project.upgrade_argv, len(graph.heads)))  # labelled: `heads`
         return (f"ahq-history: the database is behind this branch by {count} revision{plural}"
-                f" ({shown}{more}).\n  Run: {project.upgrade_command}{marked}")
+                f" ({shown}{more}).\n  Run: {upgrade}{marked}")
     return None
 
 

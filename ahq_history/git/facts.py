@@ -25,6 +25,7 @@ from ahq_history.git.repo import NotARepository
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
+    from ahq_history.config.project import Project
     from ahq_history.core.graph import RevisionGraph
 
 
@@ -124,6 +125,32 @@ def _summary(place: Place, state: State, pub: Publication, upstream: str | None)
         "remote": any(r.remote for r in state.refs),
         "shallow": bool(state.history.shallow),
     }
+
+
+@dataclass(frozen=True)
+class Underway:
+    """A git merge or rebase that has not finished, and the version files it still holds in conflict."""
+
+    operation: str  # "merge" or "rebase"
+    unresolved: tuple[str, ...]  # project paths of version files with unmerged index entries
+
+
+def operation_under_way(project: Project) -> Underway | None:
+    """The merge or rebase in progress in the project's repository; None when there is none (or no git)."""
+    from ahq_history.git import repo as gitrepo
+
+    try:
+        place = open_place(project)
+    except NotARepository:
+        return None
+    try:
+        operation = gitrepo.operation_in_progress(place.repo)
+        if operation is None:
+            return None
+        unmerged = gitrepo.unmerged_paths(place.repo, place.pathspecs)
+        return Underway(operation, tuple(place.project_path(path) for path in unmerged))
+    finally:
+        place.repo.close()
 
 
 def _note(error: NotARepository) -> str:

@@ -33,6 +33,7 @@ from ahq_history.git.repo import NotARepository
 
 if TYPE_CHECKING:
     from ahq_history.config.project import Project
+    from ahq_history.core.graph import RevisionGraph
 
 def hook_warning(project: Project, old: str, new: str = "HEAD", *, upstream: str | None = None,
                  program: str = "ahq-history") -> str | None:
@@ -87,8 +88,24 @@ def _hook_text(place: Place, state: State, pub: Publication, project: Project, t
     facts = GitFacts(files=files, remote=pub.known, upstream=upstream,
                      join=lambda groups: joining_commit(state.history, groups, tree.snapshot.reach))
     found = reconcile.provenance(graph, facts)
-    reports = reconcile.divergence_reports(graph, found, facts, program=program)
+    reports = reconcile.divergence_reports(graph, found, facts, program=program,
+                                           conflicts=_conflicts(graph, project), upgrade=project.upgrade_argv)
     return reconcile.hook_text(graph, reports, found, _pulled_edits(place, state, touched, old))
+
+
+def _conflicts(graph: RevisionGraph, project: Project) -> dict[tuple[str, ...], list[str]]:
+    """Each divergence's operation conflicts (messages), read from the work tree's files: the advisor
+    names them and never advises a command that would refuse over them."""
+    from ahq_history.core.conflicts import conflicts_for_divergence, divergence_sides
+
+    def text(revision: Revision) -> str | None:
+        return work_tree_text(project.root / revision.path)
+
+    found = {}
+    for divergence in graph.divergences:
+        sides = divergence_sides([s.revisions for s in divergence.sides], graph.revisions, text)
+        found[tuple(divergence.heads)] = [c.message for c in conflicts_for_divergence(sides)]
+    return found
 
 
 def _work_tree_revisions(place: Place, state: State, tree: TreeFacts, project: Project) -> list[Revision]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ahq_history.core.errors import UnreachableError
 from ahq_history.core.reconcile import BranchRevision, CommitFacts, DeletedFile, FileFacts, PublishedVersion
+from ahq_history.core.shell import command_line
 from ahq_history.git import repo as gitrepo
 from ahq_history.git.index import FileState, History, Snapshot
 from ahq_history.git.place import Place, State, blob_revisions, commit_facts, read_history
@@ -25,6 +26,7 @@ class Publication:
     published_bits: int  # remote-tracking refs, or the one upstream ref
     known: bool  # False without any remote-tracking ref (publication unknown)
     current: str | None  # checked-out branch
+    incoming_bits: int = 0  # what a fetch, an interrupted pull or a rebase brought: never ours
     _seen: dict[int, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)  # by mask
 
     def _describe(self, number: int) -> tuple[tuple[str, ...], str | None]:
@@ -33,7 +35,9 @@ class Publication:
         mask = self.masks[number] if 0 <= number < len(self.masks) else 0
         known = self._seen.get(mask)
         if known is None:
-            held = sorted((r for bit, r in enumerate(self.refs) if mask >> bit & 1),
+            # MERGE_HEAD, FETCH_HEAD and a rebase's onto are named only when no branch holds the commit.
+            shown = mask & ~self.incoming_bits or mask
+            held = sorted((r for bit, r in enumerate(self.refs) if shown >> bit & 1),
                           key=lambda r: (r.remote, r.short))
             names = tuple(r.short for r in held)
             remote = [r.short for r in held if r.remote]
@@ -53,13 +57,19 @@ class Publication:
     def published(self, number: int | None) -> bool | None:
         if number is None:
             return False
+        if self.masks[number] & self.incoming_bits:
+            return True
         if not self.known:
             return None
         return bool(self.masks[number] & self.published_bits)
 
 
-def publication(state: State, upstream: str | None = None, upstream_commit: str | None = None) -> Publication:
-    refs = list(state.refs)
+def publication(state: State, upstream: str | None = None, upstream_commit: str | None = None,
+                incoming: Sequence[Ref] = ()) -> Publication:
+    """Which refs hold each commit; published: what the remote-tracking refs (or the one `upstream`) hold,
+    and always what the `incoming` refs hold (`incoming_refs`: a fetch, a pull or a rebase brought it)."""
+    refs = [*state.refs, *incoming]
+    first_incoming = len(state.refs)
     if upstream is not None and upstream_commit is not None:
         refs.append(Ref(name=f"upstream:{upstream}", commit=upstream_commit))
     masks = state.history.ref_masks([r.commit for r in refs])
@@ -68,8 +78,22 @@ def publication(state: State, upstream: str | None = None, upstream_commit: str 
     else:
         bits = sum(1 << n for n, r in enumerate(refs) if r.remote)
         known = bits != 0
+    arrived = sum(1 << n for n in range(first_incoming, first_incoming + len(incoming)))
     shown = tuple(r for r in refs if not r.name.startswith("upstream:"))
-    return Publication(refs=shown, masks=masks, published_bits=bits, known=known, current=state.branch)
+    return Publication(refs=shown, masks=masks, published_bits=bits, known=known, current=state.branch,
+                       incoming_bits=arrived)
+
+
+def incoming_refs(repo: gitrepo.GitRepo) -> list[Ref]:
+    """What is not ours though it is not on a remote-tracking branch (yet): the commits of a merge in
+    progress (MERGE_HEAD, an interrupted pull), of the last fetch (FETCH_HEAD) and the commit a rebase in
+    progress replays onto. A rebase's REBASE_HEAD is the user's own commit, so it is not among them."""
+    found = [Ref(name="MERGE_HEAD", commit=c) for c in gitrepo.merge_head_commits(repo)]
+    found += [Ref(name="FETCH_HEAD", commit=c) for c in gitrepo.fetch_head_commits(repo)]
+    onto = gitrepo.rebase_onto(repo)
+    if onto is not None:
+        found.append(Ref(name="rebase-onto", commit=onto))
+    return found
 
 
 def state_and_publication(place: Place, upstream: str | None, extra_tips: Sequence[str] = ()
@@ -80,8 +104,10 @@ def state_and_publication(place: Place, upstream: str | None, extra_tips: Sequen
         upstream_commit = gitrepo.resolve_commit(place.repo, upstream)
         if upstream_commit is None:
             raise unknown_ref(upstream, gitrepo.remotes(place.repo))
-    state = read_history(place, [*extra_tips, *([upstream_commit] if upstream_commit else [])])
-    return state, publication(state, upstream, upstream_commit)
+    incoming = incoming_refs(place.repo)
+    tips = [*extra_tips, *(r.commit for r in incoming), *([upstream_commit] if upstream_commit else [])]
+    state = read_history(place, tips)
+    return state, publication(state, upstream, upstream_commit, incoming)
 
 
 def unknown_ref(name: str, remotes: Collection[str]) -> UnreachableError:
@@ -91,7 +117,8 @@ def unknown_ref(name: str, remotes: Collection[str]) -> UnreachableError:
     remote = first if "/" in name and first in remotes else "--all"
     return UnreachableError(
         f"git has no branch, tag or commit named '{name}'",
-        f"run `git fetch {remote}` (or check the name with `git branch -a`), then try again")
+        f"run `{command_line(['git', 'fetch', remote])}` (or check the name with `git branch -a`), "
+        "then try again")
 
 
 def file_facts(history: History, pub: Publication, file: FileState, state: str) -> FileFacts:
@@ -135,10 +162,24 @@ def work_tree_facts(place: Place, state: State, pub: Publication, *, only: Colle
             continue
         kind = "modified" if "M" in code else "committed"
         files[place.project_path(path)] = file_facts(history, pub, file, kind)
+    arriving: dict[str, FileState] | None = None
     for path, code in status.items():
         if "D" not in code and place.project_path(path) not in files and (wanted is None or path in wanted):
-            files[place.project_path(path)] = FileFacts(state="uncommitted", published=False)
+            arriving = _merging_files(state, pub) if arriving is None else arriving
+            came = arriving.get(path)
+            files[place.project_path(path)] = (file_facts(history, pub, came, "committed") if came is not None
+                                               else FileFacts(state="uncommitted", published=False))
     return TreeFacts(files=files, snapshot=snapshot, status=status)
+
+
+def _merging_files(state: State, pub: Publication) -> dict[str, FileState]:
+    """The version folders' files of the commits a merge in progress brings in (MERGE_HEAD): staged here but
+    not committed yet, they are the other side's, not ours."""
+    found: dict[str, FileState] = {}
+    for ref in pub.refs:
+        if ref.name == "MERGE_HEAD" and ref.commit in state.history.index:
+            found.update(state.history.replay(ref.commit).files)
+    return found
 
 
 def _empty_snapshot(history: History) -> Snapshot:

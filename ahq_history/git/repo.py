@@ -240,3 +240,67 @@ def repo_path(repo: GitRepo, path: Path) -> str | None:
         return None
     text = relative.as_posix()
     return "" if text == "." else text
+
+
+# -- what is under way, and what came from elsewhere ----------------------------------------------
+
+
+def git_path(repo: GitRepo, name: str) -> Path:
+    """Where git keeps `name` for this work tree (`git rev-parse --git-path`: MERGE_HEAD, rebase-merge...)."""
+    return repo.root / repo.run("rev-parse", "--git-path", name)
+
+
+def merge_head_commits(repo: GitRepo) -> tuple[str, ...]:
+    """The commits a merge in progress brings in (MERGE_HEAD, one line per merged branch); () when no merge
+    is under way. They come from elsewhere: a pull that stopped on a conflict leaves them here."""
+    return _existing(repo, _first_words(git_path(repo, "MERGE_HEAD")))
+
+
+def fetch_head_commits(repo: GitRepo) -> tuple[str, ...]:
+    """The commits the last `git fetch` or `git pull` brought from a remote (FETCH_HEAD); () when none."""
+    return _existing(repo, _first_words(git_path(repo, "FETCH_HEAD")))
+
+
+def rebase_onto(repo: GitRepo) -> str | None:
+    """The commit a rebase in progress replays onto (`rebase-merge/onto` or `rebase-apply/onto`): the
+    upstream side. REBASE_HEAD, by contrast, is the user's own commit being replayed."""
+    for folder in ("rebase-merge", "rebase-apply"):
+        found = _existing(repo, _first_words(git_path(repo, f"{folder}/onto")))
+        if found:
+            return found[0]
+    return None
+
+
+def operation_in_progress(repo: GitRepo) -> str | None:
+    """`merge` while a merge waits to be concluded, `rebase` while a rebase is under way, else None."""
+    if git_path(repo, "MERGE_HEAD").is_file():
+        return "merge"
+    if any(git_path(repo, folder).is_dir() for folder in ("rebase-merge", "rebase-apply")):
+        return "rebase"
+    return None
+
+
+def unmerged_paths(repo: GitRepo, pathspecs: Sequence[str]) -> list[str]:
+    """Paths under `pathspecs` that git still holds in conflict (unmerged index entries), relative to the
+    repository root."""
+    if not pathspecs:
+        return []
+    out = repo.run("ls-files", "--unmerged", "-z", "--", *_pathspecs(pathspecs),
+                   strip_newline_in_stdout=False)
+    paths = (entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry)
+    return sorted(dict.fromkeys(paths))
+
+
+def _first_words(path: Path) -> list[str]:
+    """The first word of each line of a small git file (a sha), none when the file is not there."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [line.split()[0] for line in text.splitlines() if line.strip()]
+
+
+def _existing(repo: GitRepo, names: Iterable[str]) -> tuple[str, ...]:
+    """Of `names`, the commits this repository has, each once, in order."""
+    found = (resolve_commit(repo, name) for name in names if all(c in "0123456789abcdef" for c in name))
+    return tuple(dict.fromkeys(sha for sha in found if sha))

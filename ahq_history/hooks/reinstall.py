@@ -4,14 +4,15 @@ development checkout, an editable install, or the package from PyPI), then `hook
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
+from ahq_history.core.shell import command_chain
 from ahq_history.hooks.folder import within
 
 DISTRIBUTION = "ahq-history"
-REINSTALL = "pip install ahq-history && ahq-history hooks install"  # from PyPI; see reinstall_command
+_HOOKS_INSTALL = ("ahq-history", "hooks", "install")
+REINSTALL = command_chain(("pip", "install", DISTRIBUTION), _HOOKS_INSTALL)  # from PyPI
 
 
 def reinstall_command() -> str:
@@ -26,10 +27,10 @@ def reinstall_for(package: Path, site_folders: Iterable[Path], direct_url: dict[
     checkout = package.parent
     in_site = any(within(package, folder) for folder in site_folders)
     if not in_site and _is_our_project(checkout / "pyproject.toml"):
-        return f"pip install -e {shlex.quote(str(checkout))} && ahq-history hooks install"
+        return command_chain(("pip", "install", "-e", str(checkout)), _HOOKS_INSTALL)
     editable = _editable_folder(direct_url)
     if editable is not None:
-        return f"pip install -e {shlex.quote(editable)} && ahq-history hooks install"
+        return command_chain(("pip", "install", "-e", editable), _HOOKS_INSTALL)
     return REINSTALL
 
 

@@ -233,6 +233,9 @@ def _work_tree_warning(config: str | None) -> str | None:
     heads = report["heads"]
     lines = [f"ahq-history: {len(heads)} migration heads in the work tree:"]
     lines.extend(f"  {h['revision'][:12]}  {h['message']}" for h in heads)
+    for divergence in report["divergences"]:  # the advisor's answer, as `check` computed it
+        if divergence.get("reason"):
+            lines.append(f"  {divergence['reason']}")
     lines.append(f"  run: {report['next']}")
     return clean_lines(lines)
 
@@ -240,11 +243,12 @@ def _work_tree_warning(config: str | None) -> str | None:
 def _database_warning(project: Project) -> str | None:
     """After a branch switch: the database at a revision this branch lacks, or behind it (dbwarn)."""
     from ahq_history.core.errors import AhqError
-    from ahq_history.db.read import resolve_url
+    from ahq_history.db.applied import name_database
 
     try:
-        resolve_url(project)
-    except AhqError:  # no database configured: nothing to compare, and no graph to build
+        if name_database(project).url is None:  # no database it can name: nothing to compare, no graph
+            return None
+    except AhqError:
         return None
     from ahq_history.config.loading import load
     from ahq_history.db.warn import database_warning
@@ -285,6 +289,10 @@ def _run(name: str, args: Sequence[str], config: str | None, stdin: TextIO, env:
          start: Path | None, err: TextIO, debug: bool) -> str | None:
     call = read_call(name, args, stdin, env)
     state = read_state(start or Path.cwd())
+    if state is not None:  # an interrupted write: said (on stderr, by run_hook) whatever git just did
+        from ahq_history.config.pending import refuse_unfinished
+
+        refuse_unfinished(state.top)
     decision = Skip("not inside a git work tree") if state is None else decide(call, state)
     if debug:
         verdict = (f"acts on {decision.event} {decision.old[:10]}..{(decision.new or 'work tree')[:10]}"

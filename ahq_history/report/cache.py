@@ -18,24 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ahq_history import __version__
+from ahq_history.config.pending import git_dir as git_dir  # where the journal lives too
 from ahq_history.config.project import Project
 
-CACHE_FORMAT = 2  # 2: commands carry their argv (next_argv, command_argv)
+CACHE_FORMAT = 3  # 2: commands carry their argv (next_argv, command_argv); 3: the advisor's reason
 # Refs kept outside refs/ (per work tree); `git fetch URL BRANCH` moves FETCH_HEAD alone.
 _PSEUDO_REFS = ("FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
-
-
-def git_dir(start: Path) -> Path | None:
-    """The folder git keeps its data in for `start` (following a worktree's `.git` file), or None."""
-    for folder in (start, *start.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if text.startswith("gitdir:"):
-                return (folder / text.removeprefix("gitdir:").strip()).resolve()
-    return None
 
 
 def _common_dir(gitdir: Path) -> Path:

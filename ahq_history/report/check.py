@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.config.pending import refuse_unfinished
 from ahq_history.config.project import find_project
 from ahq_history.config.scan import revision_file_names
 from ahq_history.core.display import clean_lines
@@ -20,6 +21,7 @@ from ahq_history.report import cache
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
+    from ahq_history.core.advice import Advice
     from ahq_history.core.graph import Divergence, RevisionGraph
     from ahq_history.core.reconcile import Provenance
     from ahq_history.git.facts import GitView
@@ -31,6 +33,7 @@ def check_report(config: str | None, *, use_cache: bool = True, against: str | N
     Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
     `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
     project = find_project(config=Path(config) if config else None)
+    refuse_unfinished(project.root)  # an interrupted write: exit 3, naming the command that recovers
     variant = f"check|against={against}|upstream={upstream}"
     gitdir = cache.git_dir(project.root)
     files = revision_file_names(project)
@@ -77,9 +80,12 @@ def annotate_report(report: dict[str, Any], view: GitView) -> None:
             side["git"] = [{"revision": rid, **(_git_json(found.get(rid)) or _NO_GIT)}
                            for rid in side["revisions"]]
             side["published"] = sides[side["head"]].published if side["head"] in sides else None
-        divergence["advice"] = done.advice if done else None
-        divergence["command"] = done.command if done else None
-        divergence["command_argv"] = list(done.command_argv) if done else None
+        advised = _advise(report, divergence)
+        divergence["advice"] = advised.action
+        divergence["command"] = advised.command
+        divergence["command_argv"] = list(advised.argv)
+        divergence["reason"] = advised.reason
+        divergence["then_argv"] = list(advised.then) or None
         divergence["joined_by"] = done.joined_by.as_json() if done and done.joined_by else None
     report["problems"].extend(w.as_json() for w in view.warnings)
     report["git"] = view.summary
@@ -161,18 +167,38 @@ def exit_code_for(report: dict[str, Any]) -> int:
     return EXIT_NEGATIVE if report["diverged"] else EXIT_OK
 
 
+def _advise(report: dict[str, Any], divergence: dict[str, Any]) -> Advice:
+    """The advisor's answer (`core/advice.py`) from the report's facts: the sides' publication and the
+    operation conflicts. `check` reads no database, so a local side's applied state is unknown and the
+    advice never moves it (the words say that `status` can tell)."""
+    from ahq_history.core.advice import DivergenceFacts, SideFacts, advise
+    from ahq_history.core.applied import NOT_READ
+
+    facts = DivergenceFacts(
+        heads=tuple(divergence["heads"]), labels=tuple(divergence["labels"]),
+        sides=tuple(SideFacts(s["head"], tuple(s["revisions"]), s.get("published"))
+                    for s in divergence["sides"]),
+        conflicts=tuple(c["message"] for c in divergence.get("conflicts", [])))
+    divergences = report["divergences"]
+    remaining = len(report["heads"]) - sum(len(d["heads"]) - 1 for d in divergences)
+    return advise(facts, NOT_READ, several=len(divergences) > 1, upgrade=report["project"]["upgrade_argv"],
+                  heads_after=remaining)
+
+
 def next_argv(report: dict[str, Any]) -> list[list[str]]:
     """The commands a person should run next, in order, each as its words; none for a broken graph
     (the next step is to fix it). With `against`, `git merge REF` comes first."""
     if report["exit_code"] == EXIT_BROKEN:
         return []
+    from ahq_history.core.advice import upgrade_argv
+
     commands = [d.get("command_argv") for d in report["divergences"]]
     if commands and all(commands):
         steps = [list(c) for c in commands]
     elif report["diverged"]:
         steps = [["ahq-history", "merge-heads"]]
-    else:
-        steps = [list(report["project"]["upgrade_argv"])]
+    else:  # `upgrade head` fails with several heads, even labelled ones: Alembic wants `heads`
+        steps = [list(upgrade_argv(report["project"]["upgrade_argv"], len(report["heads"])))]
     against = report.get("against")
     if against:  # a prediction: the heads exist only once the ref is merged in
         steps.insert(0, ["git", "merge", against["ref"]])
@@ -248,8 +274,11 @@ def _divergence_lines(number: int, divergence: dict[str, Any], messages: dict[st
         lines.append(f"  joined in git by merge commit {joined['commit'][:10]} ({joined['author']}), "
                      "but not in Alembic")
     if divergence.get("advice") and not broken:
-        command = f": {divergence['command']}" if divergence.get("command") else ""
-        lines.append(f"  advice: {divergence['advice']}{command}")
+        if divergence.get("reason"):
+            lines.append(f"  advice: {divergence['reason']}")
+        lines.append(f"  run: {divergence['command']}")
+        if divergence.get("then_argv"):
+            lines.append(f"  then: {command_line(divergence['then_argv'])}")
     return lines
 
 

@@ -6,6 +6,8 @@ import ast
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from ahq_history.core.display import clean_lines
+
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
     from ahq_history.core.graph import RevisionGraph
@@ -130,7 +132,7 @@ def detail_text(detail: Detail, graph: RevisionGraph) -> str:
     lines += [f"  {name:<11}{value}" for name, value in fact_rows(detail, graph)]
     lines += ["", *operation_lines(detail.operations)]
     lines += [f"  {p.severity}: {p.message}" for p in detail.problems]
-    return "\n".join(lines).rstrip()
+    return clean_lines(lines).rstrip()
 
 
 def fact_rows(detail: Detail, graph: RevisionGraph) -> list[tuple[str, str]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ahq_history.core.display import clean
+
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
     from ahq_history.core.model import Problem
@@ -47,5 +49,5 @@ def problem_lines(problems: list[Problem]) -> list[str]:
         where = problem.path or ""
         if where and problem.line:
             where += f":{problem.line}"
-        lines.append(f"{problem.severity}: {where + ': ' if where else ''}{problem.message}")
+        lines.append(clean(f"{problem.severity}: {where + ': ' if where else ''}{problem.message}"))
     return lines

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ahq_history.core.display import clean
 from ahq_history.core.graph import RevisionGraph
 from ahq_history.core.text import SHORT
 
@@ -235,16 +236,16 @@ def history_line(row: Row, graph: RevisionGraph, *, graph_width: int,
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(glyphs, style="magenta")
     line.append(" ")
-    line.append(short(row.revision), style="yellow")
-    decorations = marks_text(row, graph)
+    line.append(clean(short(row.revision)), style="yellow")
+    decorations = clean(marks_text(row, graph))
     if decorations:
         line.append(" (")
         line.append(decorations, style="bold cyan" if "head" in row.marks else "cyan")
         line.append(")")
     line.append(" ")
-    line.append(graph.revisions[row.revision].message or "(no message)")
+    line.append(clean(graph.revisions[row.revision].message or "(no message)"))
     if row.depends_on:
-        line.append(f" [depends on {', '.join(short(d) for d in row.depends_on)}]", style="dim")
+        line.append(f" [depends on {clean(', '.join(short(d) for d in row.depends_on))}]", style="dim")
     if git is not None:
         line.append_text(git_suffix(git))
     return line
@@ -258,7 +259,7 @@ def git_suffix(git: GitColumns) -> Text:
     for value, style in ((git.author, "green"), (git.date, "blue")):
         if value:
             suffix.append(" · ", style="dim")
-            suffix.append(value, style=style)
+            suffix.append(clean(value), style=style)
     state = publication(git)
     if state:
         suffix.append(" · ", style="dim")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ahq_history.config.loading import Loaded
 
 if TYPE_CHECKING:
+    from ahq_history.core.advice import NextSteps
     from ahq_history.core.conflicts import Conflict
     from ahq_history.core.plan import Plan
     from ahq_history.write.files import Written
@@ -60,8 +61,8 @@ def propose_merge(loaded: Loaded, heads: Sequence[str], message: str | None,
 def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
     """What `merge-heads --rebase [HEADS]` would change (diffs), or why it refuses.
 
-    The database is read as `merge-heads --rebase` reads it; an unreachable one refuses (RefusedError).
-    """
+    The database is read as `merge-heads --rebase` reads it: one it cannot name is a refusal, an unreachable
+    one an UnreachableError (the app shows it)."""
     from ahq_history.write.flow import prepare
     from ahq_history.write.transaction import render_plan
 
@@ -69,6 +70,13 @@ def propose_reparent(loaded: Loaded, heads: Sequence[str]) -> Proposal:
     plan = prepared.plan
     preview = render_plan(loaded.project, loaded.graph, plan) if plan.steps else []
     return Proposal(plan, tuple(preview), prepared.conflicts, prepared.notes)
+
+
+def after_write(loaded: Loaded, plan: Plan, written: Sequence[Written]) -> NextSteps:
+    """What the write changed and what to run next, as `merge-heads` says it (paths from the project)."""
+    from ahq_history.write.flow import after_write as words_after
+
+    return words_after(loaded, plan, written)
 
 
 def write(loaded: Loaded, proposal: Proposal) -> list[Written]:

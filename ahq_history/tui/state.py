@@ -11,6 +11,8 @@ from functools import cached_property
 from typing import Literal
 
 from ahq_history.config.loading import Loaded
+from ahq_history.core.advice import Advice
+from ahq_history.core.display import clean
 from ahq_history.core.graph import Divergence, RevisionGraph
 from ahq_history.core.model import Problem
 from ahq_history.report.lanes import GitColumns, Row, lanes
@@ -43,6 +45,18 @@ class History:
         """The problems that break the graph (those `check` exits 3 for)."""
         return tuple(p for p in self.loaded.problems if p.is_error)
 
+    @cached_property
+    def conflicts(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Each divergence's operation conflicts (their messages), read from the revision files' text."""
+        from ahq_history.core.conflicts import conflicts_for_divergence, divergence_sides
+
+        graph, found = self.graph, {}
+        for divergence in graph.divergences:
+            sides = divergence_sides([s.revisions for s in divergence.sides], graph.revisions,
+                                     self.loaded.source)
+            found[tuple(divergence.heads)] = tuple(c.message for c in conflicts_for_divergence(sides))
+        return found
+
     def with_git(self, git: Mapping[str, GitColumns] | None, note: str | None) -> History:
         return replace(self, git=git, git_note=note)
 
@@ -57,7 +71,7 @@ def build_history(loaded: Loaded) -> History:
     divergences): the screen's thread then only paints.
     """
     history = History(loaded=loaded, rows=tuple(lanes(loaded.graph)))
-    _ = loaded.graph.heads, history.diverged_heads, history.errors
+    _ = loaded.graph.heads, history.diverged_heads, history.errors, history.conflicts
     return history
 
 
@@ -118,7 +132,7 @@ def find(history: History, rows: Sequence[Row], needle: str, start: int, step: i
 
 
 def divergence_summary(history: History, divergence: Divergence) -> str:
-    """`2 heads since aaaa00000002: cccc00000002 add runs (Bob, local) and ...`."""
+    """`2 heads since aaaa00000002: cccc00000002 add runs (Bob, local) and ...`, cleaned of escapes."""
     graph = history.graph
     parts = []
     for head in divergence.heads:
@@ -128,14 +142,14 @@ def divergence_summary(history: History, divergence: Divergence) -> str:
         parts.append(f"{head[:12]} {graph.revisions[head].message}{suffix}")
     forks = ", ".join(f[:12] for f in divergence.forks) or "no shared revision"
     label = f" on {', '.join(divergence.labels)}" if divergence.labels else ""
-    return f"{len(divergence.heads)} heads{label} since {forks}: " + " and ".join(parts)
+    return clean(f"{len(divergence.heads)} heads{label} since {forks}: " + " and ".join(parts))
 
 
 def problem_line(problem: Problem) -> str:
-    """`path:line: message`, as the broken-graph dialog lists a problem."""
+    """`path:line: message`, as the broken-graph dialog lists a problem (cleaned of escapes)."""
     if problem.path and problem.line:
-        return f"{problem.path}:{problem.line}: {problem.message}"
-    return problem.message
+        return clean(f"{problem.path}:{problem.line}: {problem.message}")
+    return clean(problem.message)
 
 
 def broken_notice(history: History) -> str | None:
@@ -154,10 +168,40 @@ def banner_lines(history: History) -> list[str]:
     divergences = history.graph.divergences
     notice = broken_notice(history)
     if notice is None:
-        return [f"Diverged (m merge, r re-parent): {divergence_summary(history, d)}" for d in divergences]
+        lines = []
+        for divergence in divergences:
+            advised = divergence_advice(history, divergence)
+            lines.append(f"Diverged (m merge, r re-parent): {divergence_summary(history, divergence)}")
+            lines.append(clean(f"  run: {advised.command}  ({advised.reason})"))  # the command first: it fits
+        return lines
     more = len(history.errors) - 1
     first = problem_line(history.errors[0]) + (f" (and {more} more)" if more else "")
     return [notice, f"  {first}", *(f"As drawn: {divergence_summary(history, d)}" for d in divergences)]
+
+
+def divergence_advice(history: History, divergence: Divergence) -> Advice:
+    """The advisor's answer (`core/advice.py`) from what the TUI knows: git's publication, the database it
+    read (unknown until then, or when it can name none) and the sides' conflicts."""
+    from ahq_history.core.advice import DivergenceFacts, SideFacts, advise
+    from ahq_history.core.applied import AppliedState
+    from ahq_history.core.reconcile import heads_once_joined
+
+    git = history.git or {}
+    sides = []
+    for side in divergence.sides:
+        states = [git[r].published if r in git else None for r in side.revisions]
+        published = True if True in states else False if all(s is False for s in states) else None
+        sides.append(SideFacts(side.head, side.revisions, published))
+    if history.applied is not None:
+        applied = AppliedState.read(history.applied, history.database_note or "the database")
+    else:
+        applied = AppliedState.unknown(history.database_note or "no database the tool can name was read")
+    heads = tuple(divergence.heads)
+    facts = DivergenceFacts(heads=heads, sides=tuple(sides), labels=tuple(divergence.labels),
+                            conflicts=history.conflicts.get(heads, ()))
+    graph = history.graph
+    return advise(facts, applied, several=len(graph.divergences) > 1,
+                  upgrade=history.loaded.project.upgrade_argv, heads_after=heads_once_joined(graph))
 
 
 def _state(git: GitColumns | None) -> str | None:

@@ -53,6 +53,7 @@ def render_revision(project: Project, config: Config, location: Path, revision: 
     the file's path, its bytes after the post-write hooks, and what Alembic and the hooks printed.
     Raises `alembic.util.CommandError` as Alembic does (a template that fails, a hook without a type)."""
     log: list[str] = []
+    location = location.resolve()
     with alembic_context(project, log):
         script = script_directory(project, config)
         create_date = script._generate_create_date()

@@ -1,6 +1,7 @@
-"""A plan written whole or not at all: render every file first (the preview), write those very bytes, read
-the history back and check one head per divergence; on any failure undo what was written, so the tree is
-as it was. A preview the tree has moved away from since is refused.
+"""A plan written whole or not at all: render every file first (the preview), write those very bytes as
+one journaled transaction (`commit.py`, `journal.py`), read the history back and check one head per
+divergence; on any failure every file is put back, so the tree is as it was. A preview the tree has moved
+away from since is refused.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ahq_history.core.errors import AhqError, BrokenGraphError, RefusedError, UnreachableError, UsageError
+from ahq_history.core.errors import AhqError, BrokenGraphError, RefusedError, UsageError
 from ahq_history.core.plan import MergeStep, Plan
-from ahq_history.write.files import Undo, Written, create_file, read_bytes, relative, replace_file
+from ahq_history.write.commit import write_files
+from ahq_history.write.files import Written, read_bytes
 from ahq_history.write.merge import merge_location, render_merge
 from ahq_history.write.reparent import render_rebase
 
@@ -37,8 +39,12 @@ def apply_plan(
     tree is checked to be as it was then (the plan's heads still heads, re-parented files unchanged),
     else RefusedError. Without it the plan is rendered first.
 
+    The files are written as one journaled transaction (`commit.write_files`): an interrupted write
+    found first is finished or undone (RefusedError says which; nothing new is written).
+
     Raises AhqError when Alembic cannot write a revision or when the history read back does not have one
-    head per divergence; in both cases everything written so far is removed first.
+    head per divergence, UnreachableError when a file cannot be written; in each case every file written
+    so far is put back first.
     """
     if dry_run:
         return render_plan(project, graph, plan, rev_id=rev_id, version_path=version_path)
@@ -46,23 +52,9 @@ def apply_plan(
         rendered = render_plan(project, graph, plan, rev_id=rev_id, version_path=version_path)
     else:
         _check_still_current(project, plan, rendered)
-    undo = Undo()
-    try:
-        for item in rendered:
-            try:
-                if item.kind == "merge":
-                    create_file(item.path, item.data, undo)
-                else:
-                    replace_file(item, undo)
-            except OSError as error:  # a full disk, a read-only folder: words, not a traceback
-                raise UnreachableError(f"cannot write {item.relpath}: {error.strerror or error}; nothing was "
-                                       "kept", hint=f"check the free space and permissions of "
-                                       f"{relative(item.path.parent, project.root)}") from None
-        verify(project, plan, rendered)
-    except BaseException:
-        undo.run()
-        raise
-    return list(rendered)
+    written = list(rendered)
+    write_files(project, written, lambda: verify(project, plan, written))
+    return written
 
 
 def render_plan(

@@ -65,7 +65,7 @@ def test_after_a_merging_pull_check_names_who_brought_each_head(forked: Story,
     assert divergence["forks"] == [BASE_REV]
 
 
-def test_after_a_merging_pull_the_advice_is_to_rebase_bobs_local_side(
+def test_after_a_merging_pull_check_merges_bobs_local_side_and_says_status_can_tell_about_a_rebase(
         forked: Story, capsys: pytest.CaptureFixture[str]) -> None:
     git(forked.bob, "pull", "-q", "--no-rebase", "--no-edit", env=BOB)
     _code, report = check_json(forked.bob, capsys)
@@ -74,11 +74,13 @@ def test_after_a_merging_pull_the_advice_is_to_rebase_bobs_local_side(
     assert (sides[ALICE_REV]["published"], sides[BOB_REV]["published"]) == (True, False)
     assert [g["author"] for g in sides[BOB_REV]["git"]] == ["Bob"]
     assert [g["revision"] for g in sides[BOB_REV]["git"]] == sides[BOB_REV]["revisions"] == [BOB_REV]
-    assert divergence["advice"] == "rebase"
-    assert divergence["command"] == "ahq-history merge-heads --rebase"
+    # check reads no database: whether Bob's revision is applied is unknown, so nothing moves it
+    assert divergence["advice"] == "merge"
+    assert divergence["command"] == "ahq-history merge-heads"
+    assert "`ahq-history status` reads the database and says whether it can move" in divergence["reason"]
     assert divergence["joined_by"]["commit"] == head(forked.bob)  # the merge the pull made
     assert divergence["joined_by"]["author"] == "Bob"
-    assert report["next"] == "ahq-history merge-heads --rebase"
+    assert report["next"] == "ahq-history merge-heads"
 
 
 def test_after_a_rebasing_pull_bobs_rebased_commit_is_still_local(forked: Story,
@@ -90,7 +92,7 @@ def test_after_a_rebasing_pull_bobs_rebased_commit_is_still_local(forked: Story,
     assert heads[BOB_REV]["git"]["commit"] == head(forked.bob)
     assert (heads[ALICE_REV]["git"]["published"], heads[BOB_REV]["git"]["published"]) == (True, False)
     (divergence,) = report["divergences"]
-    assert (divergence["advice"], divergence["joined_by"]) == ("rebase", None)
+    assert (divergence["advice"], divergence["joined_by"]) == ("merge", None)
 
 
 def test_once_bob_pushes_both_sides_are_published_and_the_advice_is_a_merge(
@@ -110,8 +112,10 @@ def test_text_output_shows_authors_publication_and_the_command(forked: Story,
     out = capsys.readouterr().out
     assert f"       by Alice in {alice_commit(forked)[:10]} (published)" in out
     assert f"  side {BOB_REV} (1 revision): add workflows  [by Bob, local]" in out
-    assert "  advice: rebase: ahq-history merge-heads --rebase" in out
-    assert out.rstrip().endswith("Next: ahq-history merge-heads --rebase")
+    assert f"  advice: {BOB_REV} is only on this machine, but whether a database has applied it is unknown" \
+        in out
+    assert "  run: ahq-history merge-heads\n  then: alembic upgrade head\n" in out
+    assert out.rstrip().endswith("Next: ahq-history merge-heads")
 
 
 def test_an_uncommitted_revision_is_local_with_no_commit(story: Story,
@@ -148,7 +152,7 @@ def test_against_predicts_the_divergence_before_the_merge(forked: Story,
     assert heads_by_id(report)[ALICE_REV]["git"]["author"] == "Alice"
     assert heads_by_id(report)[ALICE_REV]["git"]["published"] is True
     assert report["divergences"][0]["forks"] == [BASE_REV]
-    assert report["divergences"][0]["advice"] == "rebase"
+    assert report["divergences"][0]["advice"] == "merge"
     assert report["against"] == {
         "ref": "origin/main", "commit": git(forked.bob, "rev-parse", "origin/main").strip(),
         "merge_base": git(forked.bob, "merge-base", "HEAD", "origin/main").strip(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ahq_history.cli.main import main
-from tests.support.clirun import run_main
+from tests.support.clirun import read_until, run_main
 from tests.support.flaskapp import flask
 from tests.support.gitcli import commit_all, git
 from tests.support.hookgit import ALICE, BASE, BOB
@@ -62,7 +61,8 @@ def test_story_merge_writes_exactly_one_file_and_alembic_sees_one_head(
     assert len(added) == 1
     (merged,) = alembic_heads(bob)
     assert f"merge revision {merged} of {ALICE_REV}, {BOB_REV}" in out
-    assert out.rstrip().endswith("Next: alembic upgrade head")
+    (path,) = added
+    assert out.rstrip().endswith(f"Next: git add {path} && alembic upgrade head")
 
 
 def test_story_merge_round_trips_on_sqlite(bob: Path, tmp_path: Path, capsys: Cap) -> None:
@@ -92,10 +92,12 @@ def test_json_reports_what_was_written(bob: Path, capsys: Cap) -> None:
     assert code == report["exit_code"] == 0
     assert written["kind"] == "merge"
     assert written["parents"] == [ALICE_REV, BOB_REV]
-    name = f"{written['revision']}_merge_add_phones_and_add_audit_log.py"
+    name = f"{written['revision']}_merge_add_phones_alice_archer_and_add_.py"  # Alembic cuts slugs at 40
     assert written["path"] == f"migrations/versions/{name}"
     assert (bob / written["path"]).is_file()
-    assert report["next"] == "alembic upgrade head"
+    assert report["next"] == f"git add migrations/versions/{name} && alembic upgrade head"
+    assert report["next_argv"] == [["git", "add", f"migrations/versions/{name}"],
+                                   ["alembic", "upgrade", "head"]]
 
 
 def test_message_option_names_the_merge(bob: Path, capsys: Cap) -> None:
@@ -123,22 +125,6 @@ def test_dry_run_shows_the_file_and_writes_nothing(bob: Path, capsys: Cap) -> No
     assert snapshot(bob) == before
 
 
-def _read_until(fd: int, marker: bytes) -> bytes:
-    seen = b""
-    while marker not in seen:
-        ready, _, _ = select.select([fd], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    return seen
-
-
 @pytest.mark.parametrize(("answer", "code", "files"), [(b"y\n", 0, 1), (b"\n", 1, 0)])
 def test_on_a_terminal_it_shows_the_plan_and_asks(bob: Path, answer: bytes, code: int, files: int) -> None:
     before = snapshot(bob)
@@ -146,9 +132,9 @@ def test_on_a_terminal_it_shows_the_plan_and_asks(bob: Path, answer: bytes, code
     proc = subprocess.Popen([sys.executable, "-m", "ahq_history", "merge-heads"], cwd=bob,
                             stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
-    shown = _read_until(leader, b"Write it? [y/N] ")
+    shown = read_until(leader, b"Write it? [y/N] ")
     os.write(leader, answer)
-    rest = _read_until(leader, b"\x00never")
+    rest = read_until(leader, b"\x00never")
     os.close(leader)
     assert proc.wait() == code
     assert b"Merge 2 heads (fork 0a0a0a0a0001):" in shown
@@ -207,7 +193,7 @@ def test_rebase_named_side_changes_exactly_two_lines_of_bobs_file(
     path = bob_file(bob)
     before_text = path.read_text()
     before = snapshot(bob)
-    code, report = run_json(capsys, "--rebase", "--yes", BOB_REV)
+    code, report = run_json(capsys, "--rebase", "--yes", "--no-db-check", BOB_REV)
     assert code == 0
     changed = [(a, b) for a, b in zip(before_text.splitlines(), path.read_text().splitlines(), strict=True)
                if a != b]
@@ -236,11 +222,11 @@ def test_rebase_refuses_a_side_applied_to_the_database(
     assert snapshot(bob) == before
 
 
-def test_rebase_refuses_when_the_database_server_cannot_be_reached(
+def test_rebase_exits_2_when_the_database_server_cannot_be_reached(
         bob: Path, capsys: Cap) -> None:
     url = "postgresql://postgres@127.0.0.1:9/nowhere"
     code, _out, err = run(capsys, "--rebase", "--yes", "--database-url", url, BOB_REV)
-    assert code == 1
+    assert code == 2
     assert "--rebase must know that the moved revisions are not applied there" in err
     assert run(capsys, "--rebase", "--yes", "--no-db-check", BOB_REV)[0] == 0
 
@@ -292,7 +278,7 @@ def test_story_rebase_changes_exactly_two_lines_of_bobs_file(
     path = bob_file(bob)
     before_text = path.read_text()
     before = snapshot(bob)
-    code, out, _err = run(capsys, "--rebase", "--yes")
+    code, out, _err = run(capsys, "--rebase", "--yes", "--no-db-check")
     assert code == 0, out
     diff = subprocess.run(["git", "diff", "--unified=0", "--no-color"], cwd=bob, capture_output=True,
                           text=True).stdout
@@ -311,13 +297,13 @@ def test_story_rebase_changes_exactly_two_lines_of_bobs_file(
 @pytest.mark.postgresql
 def test_story_rebase_round_trips_on_postgresql(
         bob: Path, postgresql_url: str, capsys: Cap) -> None:
-    assert run(capsys, "--rebase", "--yes")[0] == 0
+    assert run(capsys, "--rebase", "--yes", "--no-db-check")[0] == 0
     assert round_trip(bob, postgresql_url) == TABLES
 
 
 def test_story_rebase_json_names_alice_published_and_bob_local(
         bob: Path, capsys: Cap) -> None:
-    code, report = run_json(capsys, "--rebase", "--dry-run")
+    code, report = run_json(capsys, "--rebase", "--dry-run", "--no-db-check")
     assert code == 0
     assert report["published"] == {ALICE_REV: True, BOB_REV: False}
     (step,) = report["steps"]
@@ -351,7 +337,7 @@ def test_rebase_stacks_bobs_local_sides_oldest_first_and_moves_a_chain_as_a_chai
     git(bob, "pull", "-q", "--no-edit", "origin", "main", env=BOB)
     monkeypatch.chdir(bob)
     texts = {path: path.read_text() for path in (bob / "migrations" / "versions").glob("*.py")}
-    code, report = run_json(capsys, "--rebase", "--yes")
+    code, report = run_json(capsys, "--rebase", "--yes", "--no-db-check")
     assert code == 0
     (step,) = report["steps"]
     assert [(m["revision"], m["new_parent"], m["chain"]) for m in step["moves"]] == [
@@ -378,7 +364,8 @@ def test_flask_migrate_project_merges_and_names_flask_db_upgrade(
     monkeypatch.chdir(flask_project)
     code, out, _err = run(capsys, "--yes")
     assert code == 0
-    assert out.rstrip().endswith("Next: flask db upgrade")
+    assert out.rstrip().endswith("&& flask db upgrade")
+    assert "\nNext: git add migrations/versions/" in out
     heads = flask(flask_project, "db", "heads").splitlines()
     (head,) = [line.split()[0] for line in heads if "(head)" in line]
     assert f"merge revision {head} of f00000000one, f00000000two" in out
@@ -389,10 +376,10 @@ def test_upstream_narrows_published_to_one_branch(tmp_path: Path, monkeypatch: p
     clone = story(tmp_path)
     git(clone, "push", "-q", "origin", "HEAD:refs/heads/bob-wip")  # pushed for backup, not to main
     monkeypatch.chdir(clone)
-    code, out, _err = run(capsys, "--rebase", "--dry-run")
+    code, out, _err = run(capsys, "--rebase", "--dry-run", "--no-db-check")
     assert code == 1
     assert "are both published" in out
-    code, report = run_json(capsys, "--rebase", "--dry-run", "--upstream", "origin/main")
+    code, report = run_json(capsys, "--rebase", "--dry-run", "--no-db-check", "--upstream", "origin/main")
     assert code == 0
     assert report["published"] == {ALICE_REV: True, BOB_REV: False}
 

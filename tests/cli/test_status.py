@@ -173,8 +173,11 @@ def test_behind_with_two_heads_says_to_merge_them_before_upgrading(story: Path,
     code, report = status_json(story, capsys)
     assert (code, report["state"], report["diverged"]) == (1, "behind", True)
     _, out = status(story, capsys)
-    assert out.splitlines()[-1] == (
-        "run: ahq-history merge-heads, then alembic upgrade head (the history has 2 heads)")
+    (advice,) = report["advice"]
+    assert (advice["command"], advice["then"]) == ("ahq-history merge-heads", "alembic upgrade head")
+    assert out.splitlines()[-3:] == [
+        f"the heads {WORKFLOWS} and dddd00000001 diverge: {advice['reason']}",
+        "run: ahq-history merge-heads", "then: alembic upgrade head"]
 
 
 def test_missing_sqlite_file_is_behind_with_a_note(story: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -330,7 +333,8 @@ def test_no_database_url_exits_2_with_a_hint(tmp_path: Path, capsys: pytest.Capt
     code, out = status(root, capsys)
     assert code == 2
     assert out.splitlines() == [
-        "ahq-history: no database URL is configured",
+        "ahq-history: cannot tell which database the migrations run against: no database URL is configured: "
+        "alembic.ini has no sqlalchemy.url",
         "  hint: pass --database-url URL, set DATABASE_URL, or add "
         'database-url = "sqlite:///instance/app.db" under [tool.ahq-history] in pyproject.toml',
     ]

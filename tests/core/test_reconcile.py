@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ahq_history.core.applied import AppliedState
 from ahq_history.core.graph import RevisionGraph
 from ahq_history.core.model import Revision
 from ahq_history.core.reconcile import (
@@ -13,8 +14,6 @@ from ahq_history.core.reconcile import (
     FileFacts,
     GitFacts,
     PublishedVersion,
-    SideReport,
-    advice,
     divergence_reports,
     history_warnings,
     hook_text,
@@ -62,8 +61,7 @@ def story_facts(**more: object) -> GitFacts:
                   "versions/bob1.py": local(BOB), "versions/bob2.py": local(None)}, **more)
 
 
-def side(head: str, flag: bool | None) -> SideReport:
-    return SideReport(head=head, revisions=(head,), published=flag)
+NOTHING_APPLIED = AppliedState.read(frozenset(), "database sqlite:///app.db (DATABASE_URL): nothing applied")
 
 
 # -- publication and advice -------------------------------------------------------------------------
@@ -111,40 +109,32 @@ def test_a_side_with_unknown_publication_is_unknown() -> None:
     assert publication(["bob2", "bob1"], provenance(forked(), no_remote)) is None
 
 
-def test_advice_is_rebase_when_one_side_is_published_and_the_other_local() -> None:
-    assert advice([side("alice", True), side("bob", False)]) == "rebase"
-
-
-def test_advice_is_merge_when_both_sides_are_published() -> None:
-    assert advice([side("alice", True), side("bob", True)]) == "merge"
-
-
-def test_advice_is_merge_when_publication_is_unknown() -> None:
-    assert advice([side("alice", None), side("bob", False)]) == "merge"
-    assert advice([side("alice", True), side("bob", None)]) == "merge"
-
-
-def test_advice_is_merge_when_no_side_is_published() -> None:
-    assert advice([side("alice", False), side("bob", False)]) == "merge"
-
-
-def test_advice_is_merge_for_three_sides_with_two_published() -> None:
-    assert advice([side("a", True), side("b", True), side("c", False)]) == "merge"
-
-
-def test_advice_is_rebase_for_three_sides_with_one_published() -> None:
-    assert advice([side("a", True), side("b", False), side("c", False)]) == "rebase"
-
-
 # -- divergence reports -----------------------------------------------------------------------------
 
 
 def test_divergence_report_gives_sides_advice_and_command() -> None:
     graph = forked()
-    (report,) = divergence_reports(graph, provenance(graph, story_facts()), story_facts())
+    (report,) = divergence_reports(graph, provenance(graph, story_facts()), story_facts(),
+                                   applied=NOTHING_APPLIED)
     assert [(s.head, s.revisions, s.published) for s in report.sides] == [
         ("alice", ("alice",), True), ("bob2", ("bob2", "bob1"), False)]
     assert (report.advice, report.command) == ("rebase", "ahq-history merge-heads --rebase")
+
+
+def test_divergence_report_without_the_database_read_merges_a_local_side() -> None:
+    graph = forked()
+    (report,) = divergence_reports(graph, provenance(graph, story_facts()), story_facts())
+    assert (report.advice, report.command) == ("merge", "ahq-history merge-heads")
+    assert "whether a database has applied it is unknown" in report.advised.reason
+
+
+def test_divergence_report_names_the_conflict_and_asks_for_allow_conflicts() -> None:
+    graph = forked()
+    conflicts = {("alice", "bob2"): ["both sides add column users.phone"]}
+    (report,) = divergence_reports(graph, provenance(graph, story_facts()), story_facts(),
+                                   applied=NOTHING_APPLIED, conflicts=conflicts)
+    assert report.command == "ahq-history merge-heads --allow-conflicts"
+    assert report.advised.reason.startswith("the sides conflict: both sides add column users.phone;")
 
 
 def test_merge_command_names_no_heads_for_a_single_divergence() -> None:
@@ -163,7 +153,8 @@ def test_commands_name_their_heads_when_there_are_several_divergences() -> None:
     ])
     files = {f"versions/{r}.py": published(ALICE) for r in ("a1", "l1")}
     files.update({f"versions/{r}.py": local(BOB) for r in ("a2", "l2")})
-    reports = divergence_reports(graph, provenance(graph, facts(files)), facts(files))
+    found = provenance(graph, facts(files))
+    reports = divergence_reports(graph, found, facts(files), applied=NOTHING_APPLIED)
     commands = sorted(r.command for r in reports)
     assert commands == ["ahq-history merge-heads --rebase a2", "ahq-history merge-heads --rebase l2"]
 
@@ -285,13 +276,17 @@ def test_merge_conflict_is_an_error_naming_the_revision_and_ref() -> None:
 def test_hook_text_names_each_head_who_brought_it_and_the_command() -> None:
     graph = forked()
     found = provenance(graph, story_facts())
-    reports = divergence_reports(graph, found, story_facts())
+    reports = divergence_reports(graph, found, story_facts(), upgrade=("flask", "db", "upgrade"))
     assert hook_text(graph, reports, found) == "\n".join([
         "ahq-history: 2 migration heads since base:",
         f"  alice  add audit log  by Alice <alice@example.com> from origin/main, commit {'a' * 12} "
         "(published)",
         "  bob2  add runs  (not committed, local)",
-        "  run: ahq-history merge-heads --rebase",
+        "  bob2 is only on this machine, but whether a database has applied it is unknown (this command "
+        "does not read the database): a merge revision is safe either way; `ahq-history status` reads the "
+        "database and says whether it can move on top of the published side instead",
+        "  run: ahq-history merge-heads",
+        "  then: flask db upgrade",
     ])
 
 

@@ -44,7 +44,11 @@ def test_the_hook_names_both_heads_who_brought_them_and_the_command(forked: Stor
         "(published)",
         f"  {BOB_REV}  add workflows  by Bob <bob@example.com> from main, commit {bob[:12]} (local)",
         f"  joined by merge commit {head(forked.bob)[:12]} (Bob); the migration heads are still apart",
-        "  run: ahq-history merge-heads --rebase",
+        f"  {BOB_REV} is only on this machine, but whether a database has applied it is unknown (this "
+        "command does not read the database): a merge revision is safe either way; `ahq-history status` "
+        "reads the database and says whether it can move on top of the published side instead",
+        "  run: ahq-history merge-heads",
+        "  then: alembic upgrade head",
     ])
 
 
@@ -55,7 +59,7 @@ def test_the_hook_after_a_rebasing_pull_names_the_rebased_commit(forked: Story) 
     rebased = head(forked.bob)[:12]
     assert f"  {BOB_REV}  add workflows  by Bob <bob@example.com> from main, commit {rebased} (local)" in \
         said.splitlines()
-    assert said.splitlines()[-1] == "  run: ahq-history merge-heads --rebase"
+    assert said.splitlines()[-2:] == ["  run: ahq-history merge-heads", "  then: alembic upgrade head"]
 
 
 def test_the_hook_is_quiet_when_the_pull_brought_no_revision_file(story: Story) -> None:

@@ -342,7 +342,7 @@ def test_status_outside_a_git_repository_says_so(tmp_path: Path) -> None:
                            "  hint: run this from a clone of your repository\n")
     as_json = cli(tmp_path, "hooks", "status", "--json")
     assert as_json.returncode == 2
-    assert json.loads(as_json.stdout) == {"error": {
+    assert json.loads(as_json.stdout) == {"schema_version": 1, "error": {
         "kind": "ConfigError", "message": f"{tmp_path} is not inside a git work tree (not a git repository)",
         "hint": "run this from a clone of your repository", "exit_code": 2}}
 

@@ -146,7 +146,7 @@ def _assert_names_both_heads(said: list[str]) -> None:
                         r"from origin/main, commit [0-9a-f]{12} \(published\)", alice), alice
     assert re.fullmatch(rf"  {BOB_REV}  add user phone  by Bob Builder <bob@example.com> from main, "
                         r"commit [0-9a-f]{12} \(local\)", bob), bob
-    assert said[-1].startswith("  run: ahq-history merge-heads")
+    assert said[-2:] == ["  run: ahq-history merge-heads", "  then: alembic upgrade head"]
 
 
 def test_pull_that_merges_warns_about_both_heads(bob: Path) -> None:

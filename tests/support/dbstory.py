@@ -21,16 +21,18 @@ BOB = {"GIT_AUTHOR_NAME": "Bob Builder", "GIT_AUTHOR_EMAIL": "bob@example.com",
 PLACEHOLDER = "sqlalchemy.url = driver://user:pass@localhost/dbname"
 
 
-def bob_story(root: Path, url: str = "sqlite:///app.db") -> Path:
-    """main: create users; feature/audit (Bob): add audit log; main again: add workflows. HEAD is main."""
+def bob_story(root: Path, url: str = "sqlite:///app.db", *, base: str = BASE,
+              branch: str = "feature/audit") -> Path:
+    """main: create users; feature/audit (Bob): add audit log; main again: add workflows. HEAD is main.
+    `base` and `branch` rename the first revision and Bob's branch (the hostile-input tests)."""
     alembic_project(root)
     ini = root / "alembic.ini"
     ini.write_text(ini.read_text().replace(PLACEHOLDER, f"sqlalchemy.url = {url}"))
     (root / ".gitignore").write_text("app.db\n__pycache__/\n")
     git(root, "init", "-q", "-b", "main")
-    add_revision(root, "create users", BASE)
+    add_revision(root, "create users", base)
     commit_all(root, "create users")
-    git(root, "checkout", "-q", "-b", "feature/audit")
+    git(root, "checkout", "-q", "-b", branch)
     add_revision(root, "add audit log", AUDIT)
     commit_all(root, "Add the audit log table", env=BOB)
     git(root, "checkout", "-q", "main")

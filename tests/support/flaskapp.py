@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.gitcli import commit_all, git
 from tests.support.mergeproject import create_table
 
 FLASK_APP = """\
@@ -41,3 +42,23 @@ def flask_forked(root: Path) -> Path:
     for path in (root / "migrations" / "versions").glob("f*.py"):
         create_table(path, path.name.split("_", 1)[1].removesuffix(".py"))
     return root
+
+
+def flask_team(tmp: Path) -> tuple[Path, Path]:
+    """A Flask-Migrate app (`flask db init`, a base revision creating users) in a bare origin, and Alice's and
+    Bob's clones. The database URL is only in the app's config (`sqlite:///app.db`, which Flask-SQLAlchemy
+    puts in the instance folder); `migrations/alembic.ini` has none."""
+    seed = tmp / "seed"
+    seed.mkdir()
+    (seed / "app.py").write_text(FLASK_APP)
+    (seed / ".gitignore").write_text("__pycache__/\ninstance/\n")
+    flask(seed, "db", "init")
+    flask(seed, "db", "revision", "-m", "create users", "--rev-id", "f0000000base")
+    (base,) = (seed / "migrations" / "versions").glob("f0000000base_*.py")
+    create_table(base, "users")
+    git(seed, "init", "-q", "-b", "main")
+    commit_all(seed, "create users")
+    git(tmp, "clone", "-q", "--bare", str(seed), str(tmp / "origin.git"))
+    for name in ("alice", "bob"):
+        git(tmp, "clone", "-q", str(tmp / "origin.git"), str(tmp / name))
+    return tmp / "alice", tmp / "bob"

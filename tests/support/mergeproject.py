@@ -79,6 +79,16 @@ def create_table(path: Path, table: str) -> None:
     path.write_text(up + "def downgrade" + down)
 
 
+def add_column(path: Path, table: str, column: str) -> None:
+    """Fill `upgrade()` / `downgrade()` with a real added column (two sides doing this conflict)."""
+    text = path.read_text()
+    up, down = text.split("def downgrade")
+    up = up[: up.rindex("pass")] + (
+        f"op.add_column('{table}', sa.Column('{column}', sa.String(32)))" + up[up.rindex("pass") + 4:])
+    down = down.replace("pass", f"op.drop_column('{table}', '{column}')", 1)
+    path.write_text(up + "def downgrade" + down)
+
+
 def alembic_heads(root: Path) -> list[str]:
     """Heads as Alembic's own ScriptDirectory reads them (it executes every file)."""
     from alembic.script import ScriptDirectory
@@ -129,3 +139,20 @@ def forked(root: Path) -> Path:
 def write(root: Path, **options: object) -> list:  # type: ignore[type-arg]
     loaded = load(root / "alembic.ini")
     return apply_plan(loaded.project, loaded.graph, make_plan(loaded.graph), **options)  # type: ignore[arg-type]
+
+
+THREE_SIDES = ("b00000000bob", "c00000carol", "d000000dave")
+
+
+def three_sides(root: Path) -> Path:
+    """`forked`, plus Carol's and Dave's sides on the base, with `recursive_version_locations` and Dave's
+    file in a dot folder below the version folder (Alembic loads it there): `merge-heads --rebase` of
+    THREE_SIDES moves them onto Alice's head, rewriting three files."""
+    forked(root)
+    set_option(root, "recursive_version_locations = true")
+    new_revision(root, "add carts", "c00000carol", head="a0000000base", splice=True)
+    dave = new_revision(root, "add invoices", "d000000dave", head="a0000000base", splice=True)
+    hidden = dave.parent / ".archive"
+    hidden.mkdir()
+    dave.rename(hidden / dave.name)
+    return root

@@ -86,9 +86,11 @@ def test_divergence_banner_names_both_heads_and_the_fork(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         banner = app.screen.query_one("#banner", Static)
         assert banner.display
-        assert str(banner.render()) == (
+        assert str(banner.render()).splitlines() == [
             "Diverged (m merge, r re-parent): 2 heads since aaaa00000002: "
-            "bbbb00000001 add audit log (Test User) and cccc00000002 add workflow runs (Test User)")
+            "bbbb00000001 add audit log (Test User) and cccc00000002 add workflow runs (Test User)",
+            "  run: ahq-history merge-heads  (whether bbbb00000001, cccc00000002 were pushed is unknown (no "
+            "remote-tracking branch, or no git repository): a merge revision is safe either way)"]
 
     drive(make_app(forked), scenario)
 
@@ -329,7 +331,8 @@ def test_m_opens_the_merge_builder_with_the_heads_and_a_default_message(forked: 
         screen = app.screen
         assert isinstance(screen, MergeScreen)
         assert set(screen.query_one(SelectionList).selected) == {"bbbb00000001", "cccc00000002"}
-        assert screen.query_one("#merge-message", Input).value == "merge add audit log and add workflow runs"
+        assert screen.query_one("#merge-message", Input).value == (
+            "merge add audit log (Test User) and add workflow runs (Test User)")
         preview = str(screen.query_one("#merge-preview", Static).render())
         assert preview  # rendered by Alembic's template (checked exactly in the snapshot)
         assert screen.proposal is not None
@@ -359,7 +362,7 @@ def test_enter_writes_the_merge_and_the_graph_shows_one_head(forked: Path) -> No
     drive(make_app(forked), scenario)
 
 
-def test_the_written_notice_gives_the_upgrade_command_as_the_next_step(forked: Path) -> None:
+def test_the_written_notice_says_to_add_the_new_file_then_upgrade(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         await pilot.press("m")
         await settle(pilot)
@@ -369,7 +372,10 @@ def test_the_written_notice_gives_the_upgrade_command_as_the_next_step(forked: P
         await pilot.press("enter")
         await settle(pilot)
         (notice,) = [n for n in app._notifications if n.title == "Written"]
-        assert notice.message == f"merge {preview.revision}: {preview.relpath}\nNext: alembic upgrade head"
+        assert notice.message.splitlines() == [
+            f"merge {preview.revision}: {preview.relpath}",
+            "The new merge revision file is not committed yet: add it to git, then upgrade the database.",
+            f"Next: git add {preview.relpath} && alembic upgrade head"]
 
     drive(make_app(forked), scenario)
 
@@ -419,25 +425,46 @@ def test_escape_leaves_the_merge_builder_without_writing(forked: Path) -> None:
     drive(make_app(forked), scenario)
 
 
-def test_conflicting_sides_need_a_second_enter(forked: Path) -> None:
+def _both_add_users_phone(root: Path) -> None:
     for name in ("bbbb00000001_add_audit_log.py", "cccc00000002_add_workflow_runs.py"):
-        path = forked / "migrations/versions" / name
+        path = root / "migrations/versions" / name
         path.write_text(path.read_text().replace(
             '"""Upgrade schema."""\n    pass', "op.add_column('users', sa.Column('phone', sa.String()))"))
+
+
+def test_the_merge_builder_refuses_conflicting_sides_with_the_reason(forked: Path) -> None:
+    _both_add_users_phone(forked)
+    before = sorted(p.name for p in (forked / "migrations/versions").glob("*.py"))
 
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         await pilot.press("m")
         await settle(pilot)
-        conflicts = str(app.screen.query_one("#merge-conflicts", Static).render())
+        screen = app.screen
+        conflicts = str(screen.query_one("#merge-conflicts", Static).render())
         assert conflicts.startswith(
             "1 conflict(s) between the sides:\n• both sides add column users.phone")
-        await pilot.press("enter")
-        assert isinstance(app.screen, MergeScreen)
-        assert "press Enter again" in str(app.screen.query_one(".change-status", Static).render())
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
-        assert app.screen.history is not None and len(app.screen.history.graph.heads) == 1
+        assert isinstance(screen, MergeScreen) and screen.proposal is not None
+        (reason,) = screen.proposal.refusals
+        assert reason.startswith("the sides conflict: both sides add column users.phone")
+        assert "needs --allow-conflicts" in reason
+        for _ in range(2):  # neither Enter nor a second one writes
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, MergeScreen)
+        assert "refused" in str(app.screen.query_one(".change-status", Static).render())
+        assert sorted(p.name for p in (forked / "migrations/versions").glob("*.py")) == before
+
+    drive(make_app(forked), scenario)
+
+
+def test_the_banner_names_the_conflict_and_what_to_do(forked: Path) -> None:
+    _both_add_users_phone(forked)
+
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        text = str(app.screen.query_one("#banner", Static).render())
+        assert ("  run: ahq-history merge-heads --allow-conflicts  (the sides conflict: both sides add "
+                "column users.phone: bbbb00000001 (migrations/versions/bbbb00000001_add_audit_log.py:22)"
+                ) in text
 
     drive(make_app(forked), scenario)
 
@@ -471,7 +498,9 @@ def test_r_refuses_when_publication_is_unknown(forked: Path) -> None:
     drive(make_app(forked), scenario)
 
 
-def test_r_on_bobs_local_head_moves_it_onto_alices(bob: Path) -> None:
+def test_r_on_bobs_local_head_moves_it_onto_alices(bob: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", database(bob / "bob.db", "0a0a0a0a0001"))  # Bob's is not applied
+
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         assert view(app).selected == "b2b2b2b2b2b2"
         await pilot.press("r")
@@ -493,7 +522,22 @@ def test_r_on_bobs_local_head_moves_it_onto_alices(bob: Path) -> None:
     drive(make_app(bob, database=False), scenario)
 
 
-def test_re_parenting_notice_names_the_configured_upgrade_command(bob: Path) -> None:
+def test_r_refuses_when_no_database_can_be_named(bob: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReparentScreen) and screen.proposal is not None
+        (reason,) = screen.proposal.refusals
+        assert reason.startswith("whether b2b2b2b2b2b2 is applied to a database is unknown (no database URL "
+                                 "is configured: alembic.ini has no sqlalchemy.url)")
+
+    drive(make_app(bob, database=False), scenario)
+
+
+def test_re_parenting_notice_names_the_configured_upgrade_command(bob: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", database(bob / "bob.db", "0a0a0a0a0001"))
     (bob / "pyproject.toml").write_text(
         '[tool.ahq-history]\nupgrade-command = "flask --app backend.run db upgrade"\n')
 
@@ -503,7 +547,12 @@ def test_re_parenting_notice_names_the_configured_upgrade_command(bob: Path) -> 
         await pilot.press("enter")
         await settle(pilot)
         (notice,) = [n for n in app._notifications if n.title == "Written"]
-        assert notice.message.splitlines()[-1] == "Next: flask --app backend.run db upgrade"
+        path = "migrations/versions/b2b2b2b2b2b2_add_users_phone.py"
+        assert notice.message.splitlines()[-2:] == [
+            f"The migration branch was rewritten only in this work tree: 1 file changed ({path}), nothing "
+            "was committed or pushed; commit it, then upgrade the database.",
+            f"Next: git add {path} && git commit -m 'Re-parent migrations onto a1a1a1a1a1a1' && "
+            "flask --app backend.run db upgrade  (from the repository's config)"]
 
     drive(make_app(bob, database=False), scenario)
 

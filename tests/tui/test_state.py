@@ -85,7 +85,9 @@ def test_banner_of_a_divergence_offers_merge_and_re_parent() -> None:
     history = history_of(*FORK)
     assert broken_notice(history) is None
     assert banner_lines(history) == [
-        "Diverged (m merge, r re-parent): 2 heads since aaaa: bbbb add audit log and cccc add phone"]
+        "Diverged (m merge, r re-parent): 2 heads since aaaa: bbbb add audit log and cccc add phone",
+        "  run: ahq-history merge-heads  (whether bbbb, cccc were pushed is unknown (no remote-tracking "
+        "branch, or no git repository): a merge revision is safe either way)"]
 
 
 def test_banner_of_a_broken_graph_says_to_fix_it_first_instead_of_merging() -> None:

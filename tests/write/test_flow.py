@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ahq_history.config.loading import Loaded, load
-from ahq_history.core.errors import BrokenGraphError, RefusedError
+from ahq_history.core.errors import BrokenGraphError, UnreachableError
 from ahq_history.core.plan import MergeStep, RebaseStep
 from ahq_history.write.flow import applied_in_database, prepare, refuse_broken
 from tests.support.hookgit import BASE
@@ -48,24 +48,44 @@ def test_prepare_rebase_refuses_a_side_the_database_applied(loaded: Loaded, tmp_
 
 
 def test_applied_in_database_counts_the_rows_ancestors(loaded: Loaded, tmp_path: Path) -> None:
-    applied, _note = applied_in_database(loaded, database_url=database(tmp_path / "app.db", BOB_REV))
-    assert applied == {BASE, BOB_REV}
+    state = applied_in_database(loaded, database_url=database(tmp_path / "app.db", BOB_REV))
+    assert (state.kind, state.revisions) == ("read", {BASE, BOB_REV})
 
 
-def test_applied_in_database_without_a_database_is_nothing_applied(loaded: Loaded) -> None:
-    assert applied_in_database(loaded) == (frozenset(), "no database configured: nothing applied")
+def test_applied_in_database_without_a_database_is_unknown_not_nothing_applied(loaded: Loaded) -> None:
+    state = applied_in_database(loaded)
+    assert state.kind == "unknown"
+    assert state.note() == ("applied revisions unknown: no database URL is configured: alembic.ini has no "
+                            "sqlalchemy.url")
 
 
-def test_applied_in_database_unchecked_is_unknown(loaded: Loaded) -> None:
-    assert applied_in_database(loaded, check=False) == (None, "database not checked (--no-db-check)")
+def test_prepare_rebase_refuses_when_no_database_can_be_named(loaded: Loaded) -> None:
+    prepared = prepare(loaded, mode="rebase")
+    assert prepared.plan.steps == ()
+    (refusal,) = prepared.plan.refusals
+    assert refusal.reasons[0].startswith(f"whether {BOB_REV} is applied to a database is unknown (no "
+                                         "database URL is configured: alembic.ini")
+    assert "--database-url URL, or pass --no-db-check" in refusal.reasons[0]
 
 
-def test_applied_in_database_refuses_when_the_database_does_not_answer(
+def test_prepare_rebase_with_no_db_check_moves_the_local_side(loaded: Loaded) -> None:
+    prepared = prepare(loaded, mode="rebase", db_check=False)
+    (step,) = prepared.plan.steps
+    assert isinstance(step, RebaseStep)
+    assert prepared.notes == ("database not checked (--no-db-check)",)
+
+
+def test_applied_in_database_unchecked_is_the_users_word(loaded: Loaded) -> None:
+    assert applied_in_database(loaded, check=False).kind == "unchecked"
+
+
+def test_applied_in_database_is_unreachable_when_the_database_does_not_answer(
         loaded: Loaded, tmp_path: Path) -> None:
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"not a database at all, just some bytes" * 100)
-    with pytest.raises(RefusedError) as caught:
+    with pytest.raises(UnreachableError) as caught:
         applied_in_database(loaded, database_url=f"sqlite:///{broken}")
+    assert caught.value.exit_code == 2
     assert caught.value.message == (f"cannot read the database sqlite:///{broken} (from --database-url): "
                                     "file is not a database; --rebase must know that the moved revisions "
                                     "are not applied there")

@@ -138,7 +138,28 @@ def test_writing_leaves_no_bytecode_or_staging_folder(project: Path, monkeypatch
     assert len(set(snapshot(project)) - set(before)) == 1
 
 
-def test_a_dry_run_in_a_read_only_folder_says_so_in_words(
+def test_without_post_write_hooks_the_merge_is_rendered_outside_the_project(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folders: list[object] = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **options: (folders.append(options.get("dir")),
+                                                              real_mkdtemp(**options))[1])
+    before = snapshot(project)
+    write(project, dry_run=True)
+    assert folders == [None]  # the system's temporary folder
+    assert snapshot(project) == before
+
+
+def test_post_write_hooks_see_the_file_beside_the_version_location_never_under_it(project: Path) -> None:
+    python_write_hook(project, "where",
+                      "import sys; open(sys.argv[1], 'a').write('# ' + sys.argv[1] + chr(10))")
+    (written,) = write(project, dry_run=True)
+    seen = Path(written.text.splitlines()[-1].removeprefix("# "))
+    relpath = seen.relative_to(project / "migrations").as_posix()
+    assert re.fullmatch(r"\.ahq-history-[^/]+/versions/" + re.escape(written.path.name), relpath)
+
+
+def test_a_staging_folder_that_cannot_be_made_is_said_in_words(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def read_only(**options: object) -> str:
         raise PermissionError(13, "Permission denied")
@@ -146,7 +167,7 @@ def test_a_dry_run_in_a_read_only_folder_says_so_in_words(
     monkeypatch.setattr(tempfile, "mkdtemp", read_only)
     with pytest.raises(UnreachableError) as caught:
         write(project, dry_run=True)
-    assert caught.value.message == ("cannot render the merge revision in migrations/versions: "
+    assert caught.value.message == (f"cannot render the merge revision in {tempfile.gettempdir()}: "
                                     "Permission denied")
 
 
@@ -158,9 +179,9 @@ def test_merge_from_another_folder_reads_relative_paths_from_the_project_and_nev
     root = forked(tmp_path / "proj")
     set_option(root, "script_location = migrations")  # relative: Alembic takes it from the working folder
     set_option(root, "prepend_sys_path = .")
-    (root / "teamtypes.py").write_text("GUID_LENGTH = 36\n")  # what a revision file may import
-    bob = root / "migrations" / "versions" / "b00000000bob_add_audit_log.py"
-    bob.write_text("import teamtypes  # noqa: F401\n" + bob.read_text())
+    (root / "teamtypes.py").write_text("HEADER = '# team header'\n")  # what a template may import
+    mako = root / "migrations" / "script.py.mako"
+    mako.write_text("<%! import teamtypes %>${teamtypes.HEADER}\n" + mako.read_text())
     hook = "import os, sys; open(sys.argv[1], 'a').write('# hook ran in ' + os.getcwd() + chr(10))"
     python_write_hook(root, "where", hook)
     elsewhere = tmp_path / "elsewhere"
@@ -172,6 +193,7 @@ def test_merge_from_another_folder_reads_relative_paths_from_the_project_and_nev
     (written,) = write(root)
     assert moves == []
     assert os.getcwd() == str(elsewhere)
+    assert written.text.startswith("# team header\n")
     assert written.text.endswith(f"# hook ran in {root}\n")
     monkeypatch.undo()
     assert alembic_heads(root) == [written.revision]

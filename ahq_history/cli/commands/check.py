@@ -7,9 +7,8 @@ work load only on a miss.
 from __future__ import annotations
 
 import argparse
-import json
 
-from ahq_history.cli.options import add_upstream
+from ahq_history.cli.options import add_upstream, json_text
 from ahq_history.report.check import check_report, render_check_text
 
 
@@ -33,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
             return 0
     report = check_report(args.config, use_cache=not args.no_cache, against=args.against,
                           upstream=args.upstream)
-    print(json.dumps(report, indent=2) if args.json else render_check_text(report))
+    print(json_text(report) if args.json else render_check_text(report))
     return int(report["exit_code"])

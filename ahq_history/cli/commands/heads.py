@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from ahq_history.cli.options import json_text
+from ahq_history.core.display import clean
 from ahq_history.core.text import SHORT
 from ahq_history.report.check import check_report
 
@@ -16,10 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     report = check_report(args.config, use_cache=not args.no_cache)
     if args.json:
-        print(json.dumps({"heads": report["heads"], "diverged": report["diverged"],
-                          "problems": report["problems"], "exit_code": report["exit_code"]}, indent=2))
+        print(json_text({"heads": report["heads"], "diverged": report["diverged"],
+                         "problems": report["problems"], "exit_code": report["exit_code"]}))
     else:
         for head in report["heads"]:
             labels = f" ({', '.join(head['branch_labels'])})" if head["branch_labels"] else ""
-            print(f"{head['revision'][:SHORT]:<{SHORT}} (head){labels}  {head['message']}")
+            print(clean(f"{head['revision'][:SHORT]:<{SHORT}} (head){labels}  {head['message']}"))
     return int(report["exit_code"])

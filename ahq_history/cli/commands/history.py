@@ -6,11 +6,11 @@ A broken graph (exit 3) is still drawn as far as it can be, and its problems are
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
-from ahq_history.cli.options import add_upstream
+from ahq_history.cli.options import add_upstream, json_text
+from ahq_history.core.display import clean
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_OK
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     git, note = (None, None) if args.no_git else git_columns(loaded, args.upstream)
     exit_code = EXIT_BROKEN if loaded.broken else EXIT_OK
     if args.json:
-        print(json.dumps(history_report(loaded, rows, git, note, exit_code), indent=2))
+        print(json_text(history_report(loaded, rows, git, note, exit_code)))
     else:
         _print_text(loaded, rows, git, note, ascii_only=args.ascii)
     return exit_code
@@ -66,4 +66,4 @@ def _print_text(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | No
     for text in problem_lines(loaded.problems):
         print(text, file=sys.stderr)
     if note:
-        print(f"note: {note}", file=sys.stderr)
+        print(clean(f"note: {note}"), file=sys.stderr)

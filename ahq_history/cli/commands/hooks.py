@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.cli.options import json_text
+from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_NEGATIVE, EXIT_OK, AhqError
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
                      "until there is one (or reinstall with -c PATH).")
     elif note:
         lines.append(f"Note: the git history was not read ahead ({note}); the first hook will read it.")
-    return "\n".join(lines)
+    return clean_lines(lines)
 
 
 # --- uninstall -------------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def _uninstall(args: argparse.Namespace) -> int:
         return EXIT_OK
     lines = [f"ahq-history's git hooks in {_shown(done.folder.path)}:"]
     lines.extend(f"  {r.name:<14} {_REMOVAL_WORDS[r.action]}" for r in done.removals)
-    print("\n".join(lines))
+    print(clean_lines(lines))
     return EXIT_OK
 
 
@@ -189,7 +190,7 @@ def _status_text(found: Status) -> str:
     step = _next_step(found)
     if step:
         lines.append(step)
-    return "\n".join(lines)
+    return clean_lines(lines)
 
 
 def _next_step(found: Status) -> str | None:
@@ -219,4 +220,4 @@ def _shown(path: Path) -> str:
 
 
 def _print_json(payload: dict[str, Any]) -> None:
-    print(json.dumps(payload, indent=2))
+    print(json_text(payload))

@@ -7,9 +7,10 @@ with `[tool.ahq-history.lint]` or the arguments; 3 the revision graph is broken 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.cli.options import json_text
+from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = lint_report(args.config, args.revisions)
-    print(json.dumps(report, indent=2) if args.json else render_text(report))
+    print(json_text(report) if args.json else render_text(report))
     return int(report["exit_code"])
 
 
@@ -90,7 +91,7 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"{_where(finding)}: {finding['check']} [{finding['severity']}] {finding['message']}")
         lines.append(f"    hint: {finding['hint']}")
     lines.append(_summary(report))
-    return "\n".join(lines)
+    return clean_lines(lines)
 
 
 def _where(item: dict[str, Any]) -> str:

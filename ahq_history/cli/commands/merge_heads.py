@@ -7,20 +7,24 @@ y/N, or `--yes`); `writer.py` writes it whole or not at all. With one head there
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ahq_history.cli.options import add_database_url, add_upstream
+from ahq_history.cli.options import add_database_url, add_upstream, json_text
+from ahq_history.core.display import clean
 from ahq_history.core.errors import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, UsageError
+from ahq_history.core.shell import FROM_REPOSITORY, command_chain, command_line
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
+    from ahq_history.core.advice import Advice
     from ahq_history.core.graph import RevisionGraph
     from ahq_history.core.plan import Plan, Published, Step
     from ahq_history.write.files import Written
     from ahq_history.write.flow import Prepared
+    from ahq_history.write.journal import Recovery
 
 SHORT = 12  # Alembic's own ids are 12 characters
 
@@ -38,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="show the file or diff it would write; write nothing")
     parser.add_argument("-y", "--yes", action="store_true", help="write without asking")
     parser.add_argument("--allow-conflicts", action="store_true",
-                        help="with --yes, write even when the sides' operations conflict")
+                        help="write even when the sides' operations conflict (both add users.phone): "
+                        "without it nothing is written across a conflict, whether asked, --yes or --dry-run")
     parser.add_argument("--version-path", metavar="PATH", type=Path, default=None,
                         help="version location for the merge revision (default: the one holding the first "
                         "parent's file)")
@@ -49,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-db-check", action="store_true",
                         help="with --rebase: do not read the database (you know the local revisions are not "
                         "applied anywhere)")
+    parser.add_argument("--recover", action="store_true",
+                        help="only finish or undo a write that was interrupted (killed), and say which; "
+                        "every write does this first")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,10 +64,14 @@ def run(args: argparse.Namespace) -> int:
     from ahq_history.write.flow import prepare
 
     _check_options(args)
+    if args.recover or not args.dry_run:  # a dry run writes nothing: it leaves a journal to a write
+        recovered = _recover(args)
+        if args.recover:
+            return _say_recovered(args, recovered)
     loaded = load(args.config)
     prepared = prepare(loaded, mode="rebase" if args.rebase else "merge", named=args.revisions,
                        message=args.message, upstream=args.upstream, database_url=args.database_url,
-                       db_check=not args.no_db_check)
+                       db_check=not args.no_db_check, allow_conflicts=args.allow_conflicts)
     return _act(args, loaded, prepared)
 
 
@@ -72,12 +84,35 @@ def _check_options(args: argparse.Namespace) -> None:
                          hint="a merge revision changes no applied revision, so the database is not read")
     if args.dry_run and args.yes:
         raise UsageError("--dry-run writes nothing; --yes has nothing to confirm", hint="choose one")
+    if args.recover and (args.revisions or args.rebase or args.dry_run):
+        raise UsageError("--recover only finishes or undoes an interrupted write", hint="run it alone")
+
+
+def _recover(args: argparse.Namespace) -> Recovery | None:
+    """Finish or undo an interrupted write before anything else, saying which on stderr."""
+    from ahq_history.config.project import find_project
+    from ahq_history.write.commit import recover_project
+
+    found = recover_project(find_project(config=Path(args.config) if args.config else None))
+    if found is not None and not args.recover:
+        print(f"ahq-history: {clean(found.describe())}", file=sys.stderr)
+    return found
+
+
+def _say_recovered(args: argparse.Namespace, found: Recovery | None) -> int:
+    message = found.describe() if found else "no interrupted write: nothing to recover"
+    if args.json:
+        print(json_text({"recovered": found.as_json() if found else None, "message": message,
+                         "exit_code": EXIT_OK}))
+    else:
+        _say(message)
+    return EXIT_OK
 
 
 def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
     from ahq_history.write.transaction import apply_plan
 
-    plan, conflicts = prepared.plan, prepared.conflicts
+    plan = prepared.plan  # conflicts without --allow-conflicts are refusals in it (write/flow.py)
     report = Report(args, loaded, prepared)
     if plan.nothing_to_do:
         return report.finish(EXIT_OK, nothing_message(loaded.graph, plan))
@@ -87,9 +122,6 @@ def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
         preview = apply_plan(loaded.project, loaded.graph, plan, dry_run=True, rev_id=args.rev_id,
                              version_path=args.version_path)
         return report.finish(EXIT_OK, "dry run: nothing was written", preview=preview)
-    if conflicts and args.yes and not args.allow_conflicts:
-        return report.finish(EXIT_NEGATIVE, "refused: the sides conflict (see above); nothing was written; "
-                             "check them, then run again with --allow-conflicts")
     if not args.yes:
         if args.json or not interactive():
             return report.finish(EXIT_USAGE, "nothing was written: pass --yes to write, or --dry-run to "
@@ -99,6 +131,11 @@ def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
     written = apply_plan(loaded.project, loaded.graph, plan, rev_id=args.rev_id,
                          version_path=args.version_path)
     return report.finish(EXIT_OK, None, written=written)
+
+
+def _say(text: str) -> None:
+    """Print text that holds ids, messages, paths and files from the repository, cleaned of escapes."""
+    print(clean(text, multiline=True))
 
 
 def interactive() -> bool:
@@ -113,7 +150,7 @@ def nothing_message(graph: RevisionGraph, plan: Plan) -> str:
         return f"one head ({heads[0]}): nothing to merge"
     labelled = "; ".join(f"{h}: {', '.join(sorted(graph.branch_labels(h))) or 'no label'}" for h in heads)
     return (f"no divergence: the heads are on distinct branches ({labelled}); nothing to merge (to merge "
-            f"them anyway: ahq-history merge-heads {' '.join(heads)})")
+            f"them anyway: {command_line(['ahq-history', 'merge-heads', *heads])})")
 
 
 # -- words ------------------------------------------------------------------------------------------
@@ -125,6 +162,7 @@ class Report:
     def __init__(self, args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> None:
         self.args, self.loaded, self.plan = args, loaded, prepared.plan
         self.published, self.conflicts, self.notes = prepared.published, prepared.conflicts, prepared.notes
+        self.advice = prepared.advice
         self._shown = False
 
     def ask(self) -> bool:
@@ -138,42 +176,51 @@ class Report:
 
     def finish(self, code: int, message: str | None, *, written: list[Written] | None = None,
                preview: list[Written] | None = None) -> int:
-        next_step = self.loaded.project.upgrade_command if written else None
+        from ahq_history.write.flow import after_write
+
+        project = self.loaded.project
+        after = after_write(self.loaded, self.plan, written, here=Path.cwd()) if written else None
+        next_step = command_chain(*after.steps) if after else None
         for item in [*(written or []), *(preview or [])]:
             if item.log.strip():  # what Alembic or a post-write hook printed: never on our stdout
-                print(item.log.rstrip(), file=sys.stderr)
+                print(clean(item.log.rstrip(), multiline=True), file=sys.stderr)
         if self.args.json:
-            print(json.dumps(self._json(code, message, written or [], preview or [], next_step), indent=2))
+            payload = self._json(code, message, written or [], preview or [], next_step)
+            payload["next_argv"] = [list(argv) for argv in after.steps] if after else None
+            print(json_text(payload))
             return code
         if not self._shown and not self.plan.nothing_to_do:
             self._show_plan()
         for item in preview or []:
-            print(_preview_text(item))
+            _say(_preview_text(item))
         for item in written or []:
-            print(_written_line(item))
+            _say(_written_line(item))
         if message:
-            print(message)
+            _say(message)
+        for words in after.words if after else ():
+            _say(words)
         if next_step:
-            print(f"Next: {next_step}")
+            _say(f"Next: {next_step}" + (f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""))
         return code
 
     def _show_plan(self) -> None:
         graph = self.loaded.graph
         for note in self.notes:
-            print(f"note: {note}")
+            _say(f"note: {note}")
         for step in self.plan.steps:
-            print(_step_text(graph, step, self.published))
-        tip = rebase_tip(graph, self.plan, self.published)
-        if tip:
-            print(tip)
+            _say(_step_text(graph, step, self.published))
+        what = "re-parent" if self.plan.mode == "rebase" else "merge"
         for refusal in self.plan.refusals:
-            print(f"No re-parent for the divergence of {' and '.join(refusal.heads)}:")
+            _say(f"No {what} for the divergence of {' and '.join(refusal.heads)}:")
             for reason in refusal.reasons:
-                print(f"  - {reason}")
+                _say(f"  - {reason}")
         if self.conflicts:
-            print("The sides conflict (a merge revision does not make them compatible):")
+            _say("The sides conflict (a merge revision does not make them compatible):")
             for conflict in self.conflicts:
-                print(f"  - {conflict.message}")
+                _say(f"  - {conflict.message}")
+        if self.args.dry_run or self.plan.refused:
+            for line in advice_text(self.advice):
+                _say(line)
 
     def _json(self, code: int, message: str | None, written: list[Written], preview: list[Written],
               next_step: str | None) -> dict[str, Any]:
@@ -194,6 +241,7 @@ class Report:
             "written": [_written_json(w) for w in written],
             "preview": [_written_json(w, with_text=True) for w in preview],
             "notes": list(self.notes),
+            "advice": [advised.as_json(heads) for heads, advised in self.advice.items()],
             "message": message,
             "next": next_step,
             "exit_code": code,
@@ -233,18 +281,15 @@ def _step_text(graph: RevisionGraph, step: Step, published: Published) -> str:
     return "\n".join(lines)
 
 
-def rebase_tip(graph: RevisionGraph, plan: Plan, published: Published) -> str | None:
-    """In merge mode, when every divergence could be re-parented instead, say so (the cleaner history)."""
-    from ahq_history.core.plan import make_plan
+def advice_text(advice: Mapping[tuple[str, ...], Advice]) -> list[str]:
+    """The advisor's answer for each divergence (`core/advice.py`), as `check` and the hooks print it."""
+    from ahq_history.core.reconcile import advice_lines
 
-    if plan.mode != "merge" or not plan.steps or not published:
-        return None
-    other = make_plan(graph, mode="rebase", published=published)
-    merged = {frozenset(s.heads) for s in plan.steps}
-    if other.steps and not other.refusals and merged == {frozenset(s.heads) for s in other.steps}:
-        return ("tip: the other sides are local and can move on top of the published one instead of adding "
-                "a merge revision: ahq-history merge-heads --rebase")
-    return None
+    lines = []
+    for heads, advised in advice.items():
+        lines.append(f"advice for {' and '.join(heads)}:")
+        lines.extend(advice_lines(advised))
+    return lines
 
 
 def _step_json(step: Step) -> dict[str, Any]:

@@ -6,10 +6,11 @@ The facts come from `report.detail`, which the TUI's detail pane shows too.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
+from ahq_history.cli.options import json_text
+from ahq_history.core.display import clean
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_OK
 
 if TYPE_CHECKING:
@@ -36,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
     exit_code = EXIT_BROKEN if loaded.broken else EXIT_OK
     if args.json:
         payload = {"revision": detail_json(detail), "git_note": note, "exit_code": exit_code}
-        print(json.dumps(payload, indent=2))
+        print(json_text(payload))
     else:
         print(detail_text(detail, loaded.graph))
         if note:
-            print(f"note: {note}", file=sys.stderr)
+            print(clean(f"note: {note}"), file=sys.stderr)
     return exit_code

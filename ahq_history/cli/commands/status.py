@@ -6,14 +6,17 @@ Read-only: it prints the commands that fix the database and never runs them.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any
 
-from ahq_history.cli.options import add_database_url
+from ahq_history.cli.options import add_database_url, json_text
+from ahq_history.core.advice import upgrade_argv
+from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.core.shell import FROM_REPOSITORY, command_line
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
+    from ahq_history.core.applied import AppliedState
     from ahq_history.core.graph import RevisionGraph
     from ahq_history.db.status import StatusReport, UnknownReport
     from ahq_history.git.search import GitCommit, GitSighting
@@ -41,16 +44,32 @@ def _seconds(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from ahq_history.config.loading import load
-    from ahq_history.db.read import read_project_rows
+    from ahq_history.db.applied import read_named_rows, state_of_rows
     from ahq_history.db.status import database_status
 
     loaded = load(args.config)
     project = loaded.project
-    db_url, rows = read_project_rows(project, database_url=args.database_url, timeout=args.timeout)
+    db_url, rows = read_named_rows(project, database_url=args.database_url, timeout=args.timeout)
     report = database_status(project, loaded.graph, rows, db_url.source, search_git=not args.no_search)
     payload = status_json(report, loaded)
-    print(json.dumps(payload, indent=2) if args.json else render_text(payload))
+    applied = state_of_rows(loaded.graph, rows, db_url, args.database_url)
+    payload["advice"] = [] if loaded.broken else divergence_advice(loaded, applied)
+    print(json_text(payload) if args.json else render_text(payload))
     return int(payload["exit_code"])
+
+
+def divergence_advice(loaded: Loaded, applied: AppliedState) -> list[dict[str, Any]]:
+    """The advisor's answer for each divergence (`core/advice.py`), from the database this command read,
+    git's publication and the sides' conflicts: the same facts `merge-heads` decides with."""
+    from ahq_history.write.flow import advise_all, conflicts_by_heads, git_facts
+
+    graph = loaded.graph
+    if not graph.diverged:
+        return []
+    published, _authors, _notes = git_facts(loaded)
+    by_heads = conflicts_by_heads(loaded, [d.heads for d in graph.divergences])
+    answers = advise_all(loaded, published, applied, by_heads)
+    return [advised.as_json(heads) for heads, advised in answers.items()]
 
 
 def exit_code(report: StatusReport, broken: bool) -> int:
@@ -77,6 +96,8 @@ def status_json(report: StatusReport, loaded: Loaded) -> dict[str, Any]:
         "unknown": [_unknown(item) for item in report.unknown],
         "branch": report.branch,
         "upgrade_command": report.upgrade_command,
+        "upgrade_argv": list(loaded.project.upgrade_argv),
+        "upgrade_from_repository": loaded.project.upgrade_from_repository,
         "problems": [p.as_json() for p in loaded.problems],
         "exit_code": exit_code(report, loaded.broken),
     }
@@ -90,7 +111,8 @@ def _revision(graph: RevisionGraph, rev: str) -> dict[str, Any]:
 
 def _unknown(item: UnknownReport) -> dict[str, Any]:
     return {"revision": item.revision, "shared": item.shared, "ahead": item.ahead,
-            "sightings": [_sighting(s) for s in item.sightings], "steps": list(item.steps), "note": item.note}
+            "sightings": [_sighting(s) for s in item.sightings], "steps": list(item.steps),
+            "steps_argv": [list(step) for step in item.steps_argv], "note": item.note}
 
 
 def _sighting(sighting: GitSighting) -> dict[str, Any]:
@@ -123,15 +145,17 @@ def render_text(payload: dict[str, Any]) -> str:
         lines.append(f"  the database holds {len(current)} rows: several heads were applied "
                      "(`upgrade heads`); a merge revision joins them back into one")
     for item in payload["unknown"]:
-        lines.extend(_unknown_text(item, payload["branch"]))
+        configured = payload["upgrade_argv"] if payload.get("upgrade_from_repository") else None
+        lines.extend(_unknown_text(item, payload["branch"], configured))
     if payload["pending"]:
         lines.extend(_pending_text(payload))
+    lines.extend(_advice_text(payload))
     errors = [p for p in payload["problems"] if p["severity"] == "error"]
     if errors:
         count = len(errors)
         lines.append(f"the revision graph is broken ({count} problem{'s' if count != 1 else ''}): "
                      "run `ahq-history check`")
-    return "\n".join(lines)
+    return clean_lines(lines)
 
 
 def _short_rev(rev: dict[str, Any]) -> str:
@@ -150,7 +174,7 @@ def _verdict(payload: dict[str, Any]) -> str:
     return "state     unknown revision: the database is at a revision this checkout does not have"
 
 
-def _unknown_text(item: dict[str, Any], branch: str | None) -> list[str]:
+def _unknown_text(item: dict[str, Any], branch: str | None, configured: list[str] | None) -> list[str]:
     here = f" (branch {branch})" if branch else ""
     lines = ["", f"revision {item['revision']} is not defined by any file of this checkout{here}."]
     sightings = item["sightings"]
@@ -166,8 +190,15 @@ def _unknown_text(item: dict[str, Any], branch: str | None) -> list[str]:
         lines.append(f"  {item['note']}")
     if item["steps"]:
         lines.append("  the way back (the database keeps what it holds until you run these):")
-        lines.extend(f"    {step}" for step in item["steps"])
+        lines.extend(f"    {command_line(argv)}{_marked(argv, configured)}" for argv in item["steps_argv"])
     return lines
+
+
+def _marked(argv: list[str], configured: list[str] | None) -> str:
+    """The repository-config mark for a step built from `upgrade-command` (its upgrade, and the downgrade
+    made from it), so a reader knows a file in the repository wrote it."""
+    built = configured is not None and argv[:1] == configured[:1] and argv[:1] != ["git"]
+    return f"  {FROM_REPOSITORY}" if built else ""
 
 
 def _where(sighting: dict[str, Any]) -> str:
@@ -186,9 +217,21 @@ def _pending_text(payload: dict[str, Any]) -> list[str]:
     lines.extend(f"  {rev['revision'][:SHORT]}  {rev['message']}" for rev in payload["pending"])
     if payload["unknown"]:
         return lines
-    if payload["diverged"]:  # `upgrade head` fails with several heads: join them first
-        lines.append(f"run: ahq-history merge-heads, then {payload['upgrade_command']} "
-                     f"(the history has {len(payload['heads'])} heads)")
-    else:
-        lines.append(f"run: {payload['upgrade_command']}")
+    if payload["diverged"]:  # the advice below joins the heads first: `upgrade head` fails on several
+        return lines
+    upgrade = command_line(upgrade_argv(payload["upgrade_argv"], len(payload["heads"])))
+    if payload.get("upgrade_from_repository"):
+        upgrade += f"  {FROM_REPOSITORY}"
+    lines.append(f"run: {upgrade}")
+    return lines
+
+
+def _advice_text(payload: dict[str, Any]) -> list[str]:
+    """Each divergence's advice: why, the command, and the upgrade after it."""
+    lines = []
+    for item in payload.get("advice", []):
+        heads = " and ".join(h[:SHORT] for h in item["heads"])
+        lines.extend(["", f"the heads {heads} diverge: {item['reason']}", f"run: {item['command']}"])
+        if item["then"]:
+            lines.append(f"then: {item['then']}")
     return lines

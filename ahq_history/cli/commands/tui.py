@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from ahq_history.core.display import clean
 from ahq_history.core.errors import EXIT_OK, UsageError
 
 
@@ -22,8 +24,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--json does not apply to the TUI",
                          hint="`ahq-history check --json` or `ahq-history history --json` give JSON")
 
-    # A missing or unreadable project is said in the terminal (exit 2), before the screen opens.
-    find_project(config=Path(args.config) if args.config else None)
+    # A missing or unreadable project is said in the terminal (exit 2), before the screen opens; so is an
+    # interrupted write, finished or undone first (the TUI writes too), its words left above the screen.
+    project = find_project(config=Path(args.config) if args.config else None)
+    from ahq_history.write.commit import recover_project
+
+    recovered = recover_project(project)
+    if recovered is not None:
+        print(f"ahq-history: {clean(recovered.describe())}", file=sys.stderr)
     from ahq_history.tui.app import HistoryApp
 
     app = HistoryApp(args.config, watch=not args.no_watch, git=not args.no_git,

@@ -12,9 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ahq_history.core.display import clean
+
 
 class MessageDialog(ModalScreen[None]):
-    """A titled message with details; Enter or Escape closes it. Used for every error the TUI shows."""
+    """A titled message with details; Enter or Escape closes it. Used for every error the TUI shows, so
+    the texts (errors quote paths, ids and database messages) are cleaned of escapes here, and shown
+    without markup."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "close", "Close"),
@@ -23,10 +27,10 @@ class MessageDialog(ModalScreen[None]):
     def __init__(self, title: str, message: str, details: Sequence[str] = (), hint: str | None = None,
                  *, kind: str = "error") -> None:
         super().__init__(classes=kind)
-        self.title_text = title
-        self.message = message
-        self.details = list(details)
-        self.hint = hint
+        self.title_text = clean(title)
+        self.message = clean(message, multiline=True)
+        self.details = [clean(detail) for detail in details]
+        self.hint = clean(hint, multiline=True) if hint else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -56,14 +60,14 @@ class PickRevision(ModalScreen[str | None]):
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = clean(title)
         self.choices = list(choices)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="dialog-title", markup=False)
-            yield OptionList(*(Option(f"{rid[:12]}  {message}", id=rid) for rid, message in self.choices),
-                             id="pick-list")
+            options = (Option(clean(f"{rid[:12]}  {message}"), id=rid) for rid, message in self.choices)
+            yield OptionList(*options, id="pick-list", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from ahq_history.core.display import clean
 from ahq_history.tui.host import Host, host
 from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
 from ahq_history.tui.screens.dialogs import HelpScreen, MessageDialog, PickRevision
@@ -24,7 +25,7 @@ from ahq_history.tui.state import (
     find,
     problem_line,
 )
-from ahq_history.tui.widgets.detail import DetailPane
+from ahq_history.tui.widgets.detail import DetailPane, from_link_token
 from ahq_history.tui.widgets.graph_view import LEGEND, GraphView
 
 if TYPE_CHECKING:
@@ -125,7 +126,8 @@ class MainScreen(Screen[None]):
         if written is None:
             return
         next_step = f"\nNext: {written.next_step}" if written.next_step else ""
-        self.notify(written.summary + next_step, title="Written", timeout=8, markup=False)
+        self.notify(clean(written.summary + next_step, multiline=True), title="Written", timeout=8,
+                    markup=False)
         self._select_next_load = written.revision
         self.action_reload()
 
@@ -136,7 +138,8 @@ class MainScreen(Screen[None]):
         rows = view_rows(self.history, self.filter)
         if rows is None:
             reason = filter_unavailable_reason(self.history, self.filter)
-            self.notify(f"filter '{self.filter}' unavailable: {reason}", severity="warning")
+            self.notify(clean(f"filter '{self.filter}' unavailable: {reason}"), severity="warning",
+                        markup=False)
             self.filter = "all"
             rows = self.history.rows
         self.graph_view.show(self.history, rows, select)
@@ -165,7 +168,7 @@ class MainScreen(Screen[None]):
         for note in (self.history.git_note, self.history.database_note):
             if note:
                 parts.append(note)
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+        self.query_one("#status", Static).update(clean("  ·  ".join(parts)))
 
     # -- selection and detail -------------------------------------------------------------------
 
@@ -190,12 +193,13 @@ class MainScreen(Screen[None]):
             return
         graph = self.history.graph
         rid = self.graph_view.selected
-        if what in graph:  # a link in the detail pane names the revision itself
-            self._go(what)
+        named = what if what in graph else from_link_token(what)
+        if named in graph:  # a link in the detail pane names the revision itself
+            self._go(named)
             return
         found = graph.parents(rid) if what == "parents" else graph.children(rid)
         if not found:
-            self.notify(f"{rid[:12]} has no {what}", severity="warning")
+            self.notify(clean(f"{rid[:12]} has no {what}"), severity="warning", markup=False)
         elif len(found) == 1:
             self._go(found[0])
         else:
@@ -249,7 +253,7 @@ class MainScreen(Screen[None]):
         start = view.cursor - 1 if from_cursor and step > 0 else view.cursor
         index = find(self.history, view.rows, self.needle, start, step)
         if index is None:
-            self.notify(f"no revision matches '{self.needle}'", severity="warning")
+            self.notify(clean(f"no revision matches '{self.needle}'"), severity="warning", markup=False)
         else:
             view.cursor = index
 

@@ -15,11 +15,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, SelectionList, Static
 
+from ahq_history.core.display import clean, clean_lines
 from ahq_history.core.plan import RebaseStep
+from ahq_history.core.shell import FROM_REPOSITORY, command_chain
 from ahq_history.tui import actions
 from ahq_history.tui.actions import Proposal
 from ahq_history.tui.host import Host, host
@@ -42,7 +45,7 @@ class Written:
 
     summary: str
     revision: str | None  # the merge revision written, or the new head after re-parenting
-    next_step: str | None = None  # the project's upgrade command: what to run now
+    next_step: str | None = None  # what to run now: `git add` (and commit), then the upgrade
 
 
 class ChangeScreen(Screen[Written | None]):
@@ -59,7 +62,6 @@ class ChangeScreen(Screen[Written | None]):
         self.history = history
         self._proposal: Proposal | None = None
         self.nothing_asked = False  # nothing to propose (the merge builder with fewer than two heads)
-        self.armed = False  # Enter once more to write despite conflicts
 
     @property
     def proposal(self) -> Proposal | None:
@@ -106,11 +108,6 @@ class ChangeScreen(Screen[Written | None]):
         if not proposal.plan.steps:
             self.set_status("nothing to write")
             return
-        if proposal.conflicts and not self.armed:
-            self.armed = True
-            self.set_status("the sides conflict: press Enter again to write anyway, Escape to cancel",
-                            error=True)
-            return
         self.set_status("writing…")
         self._write(proposal)
 
@@ -120,7 +117,11 @@ class ChangeScreen(Screen[Written | None]):
         def work() -> None:
             written = actions.write(loaded, proposal)
             summary = "; ".join(f"{w.kind} {w.revision[:12]}: {w.relpath}" for w in written)
-            result = Written(summary, new_head(proposal, written), loaded.project.upgrade_command)
+            project = loaded.project
+            marked = f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""
+            after = actions.after_write(loaded, proposal.plan, written)  # what changed, what to run
+            summary = "\n".join([summary, *after.words])
+            result = Written(summary, new_head(proposal, written), command_chain(*after.steps) + marked)
             self.app.call_from_thread(self.dismiss, result)
 
         self.ahq.background(work, "write")
@@ -142,8 +143,8 @@ class MergeScreen(ChangeScreen):
         with Horizontal(classes="change-body"):
             with Vertical(classes="change-side"):
                 yield Static("Heads to merge (space toggles)", classes="change-label")
-                yield SelectionList[str](
-                    *((f"{h[:12]} {graph.revisions[h].message}", h, h in self.default_heads)
+                yield SelectionList[str](  # Content: the prompts are plain text, never markup
+                    *((Content(clean(f"{h[:12]} {graph.revisions[h].message}")), h, h in self.default_heads)
                       for h in graph.heads), id="merge-heads")
                 yield Static("Message", classes="change-label")
                 yield Input(id="merge-message", placeholder="merge message")
@@ -179,7 +180,6 @@ class MergeScreen(ChangeScreen):
         message = self._message()
         loaded, rev_id = self.history.loaded, self.rev_id
         self.proposal = None
-        self.armed = False
 
         def work() -> None:
             proposal = actions.propose_merge(loaded, named, message, rev_id)
@@ -196,11 +196,15 @@ class MergeScreen(ChangeScreen):
         text_input = self.query_one("#merge-message", Input)
         if step is not None and getattr(step, "message", None) and self._typed_message is None:
             with text_input.prevent(Input.Changed):
-                text_input.value = step.message  # type: ignore[union-attr]
+                text_input.value = clean(step.message)  # type: ignore[union-attr]
         self.query_one("#merge-conflicts", Static).update(conflicts_text(message.proposal))
-        self.query_one("#merge-notes", Static).update("\n".join(message.proposal.notes))
+        self.query_one("#merge-notes", Static).update(clean_lines(message.proposal.notes))
         self.query_one("#merge-preview", Static).update(preview_renderable(message.proposal))
-        self.set_status("Enter writes this file · Escape cancels" if step else "nothing to merge")
+        if message.proposal.refusals:  # conflicting sides among them: the TUI never writes across one
+            self.set_status("refused: nothing will be written (the reason is above) · Escape goes back",
+                            error=True)
+        else:
+            self.set_status("Enter writes this file · Escape cancels" if step else "nothing to merge")
 
     def on_selection_list_selected_changed(self) -> None:
         self._propose()
@@ -233,7 +237,7 @@ def conflicts_text(proposal: Proposal) -> Text:
         return Text("No conflicts between the sides' operations.", style="green")
     text = Text(f"{len(proposal.conflicts)} conflict(s) between the sides:\n", style="bold red")
     for conflict in proposal.conflicts:
-        text.append(f"• {conflict.message}\n")
+        text.append(f"• {clean(conflict.message)}\n")
     return text
 
 
@@ -241,12 +245,12 @@ def preview_renderable(proposal: Proposal) -> RenderableType:
     """The merge file (Python) or the re-parent diffs, highlighted; refusals instead when refused."""
     parts: list[RenderableType] = []
     for reason in proposal.refusals:
-        parts.append(Text(f"refused: {reason}", style="bold red"))
+        parts.append(Text(clean(f"refused: {reason}"), style="bold red"))
     for item in proposal.preview:
-        parts.append(Text(item.relpath, style="bold"))
+        parts.append(Text(clean(item.relpath), style="bold"))
         code, lexer = (item.diff, "diff") if item.diff else (item.text, "python")
-        parts.append(Syntax(code or "", lexer, theme="ansi_dark", background_color="default",
-                            line_numbers=lexer == "python", word_wrap=False))
+        parts.append(Syntax(clean(code or "", multiline=True), lexer, theme="ansi_dark",
+                            background_color="default", line_numbers=lexer == "python", word_wrap=False))
     if not parts:
         parts.append(Text("nothing to write", style="dim"))
     return Group(*parts)

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
+from ahq_history.core.display import clean, clean_lines
 from ahq_history.core.plan import RebaseStep
 from ahq_history.tui import actions
 from ahq_history.tui.screens.merge import ChangeScreen, Proposed, conflicts_text, preview_renderable
@@ -28,7 +29,7 @@ class ReparentScreen(ChangeScreen):
 
     def compose(self) -> ComposeResult:
         which = f" {', '.join(h[:12] for h in self.named)}" if self.named else " the local sides"
-        yield Static(f"Re-parent{which}", classes="change-title")
+        yield Static(clean(f"Re-parent{which}"), classes="change-title", markup=False)
         with Vertical(classes="change-body"):
             yield Static("preparing…", id="reparent-plan")
             yield Static(id="reparent-conflicts", classes="change-conflicts")
@@ -52,7 +53,7 @@ class ReparentScreen(ChangeScreen):
         self.proposal = proposal
         self.query_one("#reparent-plan", Static).update(plan_text(self.history, proposal.plan.steps))
         self.query_one("#reparent-conflicts", Static).update(conflicts_text(proposal))
-        self.query_one("#reparent-notes", Static).update("\n".join(proposal.notes))
+        self.query_one("#reparent-notes", Static).update(clean_lines(proposal.notes))
         self.query_one("#reparent-preview", Static).update(preview_renderable(proposal))
         if proposal.refusals:
             self.set_status("refused: nothing will be written · Escape goes back", error=True)
@@ -69,11 +70,11 @@ def plan_text(history: History, steps: Sequence[object]) -> Text:
         if not isinstance(step, RebaseStep):
             continue
         for move in step.moves:
-            text.append(f"move {move.revision[:12]} ", style="bold")
-            text.append(f"({graph.revisions[move.revision].message}) from {move.old_parent[:12]} onto "
-                        f"{move.new_parent[:12]}")
+            text.append(clean(f"move {move.revision[:12]} "), style="bold")
+            text.append(clean(f"({graph.revisions[move.revision].message}) from {move.old_parent[:12]} onto "
+                              f"{move.new_parent[:12]}"))
             if len(move.chain) > 1:
                 text.append(f", with {len(move.chain) - 1} revision(s) above it")
             text.append("\n")
-        text.append(f"new head: {step.new_head[:12]}\n")
+        text.append(clean(f"new head: {step.new_head[:12]}") + "\n")
     return text or Text("nothing will move (the reasons are below)", style="bold")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from rich.console import Group, RenderableType
@@ -10,9 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.markup import escape
 from textual.widgets import Static
 
+from ahq_history.core.display import clean
 from ahq_history.core.graph import RevisionGraph
 from ahq_history.report.detail import Detail, fact_rows, function_source, operation_lines
 
@@ -40,9 +41,12 @@ class DetailPane(VerticalScroll, can_focus=True):
     def show(self, detail: Detail, graph: RevisionGraph) -> None:
         self._shown = (detail, graph)
         rev = detail.revision
-        marks = f"  [$accent]{escape(', '.join(detail.marks))}[/]" if detail.marks else ""
-        title = f"[b]{escape(rev.message or '(no message)')}[/b]\n[$warning]{rev.id}[/]{marks}"
-        self.query_one("#detail-title", Static).update(Content.from_markup(title))
+        # Text from the file goes in as template values, never as markup: `[/]` in an id shows as written.
+        marks = "  [$accent]$marks[/]" if detail.marks else ""
+        title = Content.from_markup(f"[b]$message[/b]\n[$warning]$id[/]{marks}",
+                                    message=clean(rev.message or "(no message)"), id=clean(rev.id),
+                                    marks=", ".join(detail.marks))
+        self.query_one("#detail-title", Static).update(title)
         self._update_facts(detail, graph)
         self.query_one("#detail-operations", Static).update(self._operations(detail))
         self.query_one("#detail-source", Static).update(self._source(detail))
@@ -50,7 +54,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _update_facts(self, detail: Detail, graph: RevisionGraph) -> None:
         width = max(self.scrollable_content_region.width, 30)
-        facts = Content.from_markup(facts_markup(detail, graph, width))
+        facts = facts_content(detail, graph, width)
         self.query_one("#detail-facts", Static).update(facts)
 
     def clear(self, text: str = "") -> None:
@@ -64,7 +68,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         text = Text("\n")
         for line in operation_lines(detail.operations):
             style = "bold" if not line.startswith(" ") else ""
-            text.append(line + "\n", style=style)
+            text.append(clean(line) + "\n", style=style)
         return text
 
     @staticmethod
@@ -77,7 +81,8 @@ class DetailPane(VerticalScroll, can_focus=True):
             if found is None:
                 continue
             first, code = found
-            parts.append(Syntax(code, "python", line_numbers=True, start_line=first, theme="ansi_dark",
+            parts.append(Syntax(clean(code, multiline=True), "python", line_numbers=True, start_line=first,
+                                theme="ansi_dark",
                                 word_wrap=False, background_color="default"))
             parts.append(Text(""))
         return Group(*parts) if parts else Text("no upgrade() or downgrade() found", style="dim")
@@ -86,19 +91,41 @@ class DetailPane(VerticalScroll, can_focus=True):
 LABEL = 11  # width of the fact names column ("depends on" and a space)
 
 
-def facts_markup(detail: Detail, graph: RevisionGraph, width: int) -> str:
-    """Facts as `name  value` lines, values wrapped under themselves; relatives' ids are links."""
-    lines = []
+def facts_content(detail: Detail, graph: RevisionGraph, width: int) -> Content:
+    """Facts as `name  value` lines, values wrapped under themselves; relatives' ids are links. Values are
+    plain text (never markup) cleaned of escapes; a link carries `link_token(id)`, never the id itself."""
+    lines: list[Content] = []
     relation = ""
     room = max(width - LABEL, 10)
     for name, value in fact_rows(detail, graph):
         relation = name or relation
+        label = Content.styled(f"{name:<{LABEL}}", "dim")
         rid, _, rest = value.partition("  ")
         if relation in RELATIONS and rid in graph:
-            words = escape(textwrap.shorten(rest, max(room - 14, 5), placeholder="…"))
-            chunks = [f"[@click=screen.jump('{rid}')][u]{rid[:12]}[/u][/]  {words}"]
-        else:
-            chunks = [escape(c) for c in textwrap.wrap(value, room, break_on_hyphens=False)] or [""]
-        lines.append(f"[dim]{name:<{LABEL}}[/]{chunks[0]}")
-        lines += [" " * LABEL + chunk for chunk in chunks[1:]]
-    return "\n".join(lines)
+            link = Content.from_markup(f"[@click=screen.jump('{link_token(rid)}')][u]$rid[/u][/]",
+                                       rid=clean(rid[:12]))
+            words = textwrap.shorten(clean(rest), max(room - 14, 5), placeholder="…")
+            lines.append(label + link + Content(f"  {words}"))
+            continue
+        chunks = textwrap.wrap(clean(value), room, break_on_hyphens=False) or [""]
+        lines.append(label + Content(chunks[0]))
+        lines += [Content(" " * LABEL + chunk) for chunk in chunks[1:]]
+    return Content("\n").join(lines)
+
+
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_]+")
+
+
+def link_token(revision: str) -> str:
+    """What a detail link passes to `screen.jump`: the id when it is plain letters and digits, else its
+    UTF-8 bytes in hex after `hex:` (an id is any string, and the action's argument is parsed)."""
+    if _PLAIN_ID.fullmatch(revision):
+        return revision
+    return "hex:" + revision.encode("utf-8", "surrogatepass").hex()
+
+
+def from_link_token(token: str) -> str:
+    """The revision id a `link_token` stands for."""
+    if token.startswith("hex:"):
+        return bytes.fromhex(token[4:]).decode("utf-8", "surrogatepass")
+    return token
