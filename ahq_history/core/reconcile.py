@@ -139,16 +139,9 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class SideReport:
-    head: str
-    revisions: tuple[str, ...]
-    published: bool | None  # True: something on it is published; False: entirely local; None: unknown
-
-
-@dataclass(frozen=True)
 class DivergenceReport:
     divergence: Divergence
-    sides: tuple[SideReport, ...]
+    sides: tuple[SideFacts, ...]
     advised: Advice  # the advisor's answer: the command, why, and the upgrade after it
     joined_by: CommitFacts | None
 
@@ -202,11 +195,11 @@ def divergence_reports(graph: RevisionGraph, found: Mapping[str, Provenance], fa
     several = len(graph.divergences) > 1
     heads_after = heads_once_joined(graph)
     for divergence in graph.divergences:
-        sides = tuple(SideReport(head=s.head, revisions=s.revisions,
-                                 published=publication(s.revisions, found)) for s in divergence.sides)
+        sides = tuple(SideFacts(s.head, s.revisions, publication(s.revisions, found))
+                      for s in divergence.sides)
         facts_for_advice = DivergenceFacts(
             heads=tuple(divergence.heads), labels=tuple(divergence.labels),
-            sides=tuple(SideFacts(s.head, s.revisions, s.published) for s in sides),
+            sides=sides,
             conflicts=tuple((conflicts or {}).get(tuple(divergence.heads), ())))
         advised = advise(facts_for_advice, applied, several=several, program=program, upgrade=upgrade,
                          heads_after=heads_after)
@@ -220,7 +213,7 @@ def heads_once_joined(graph: RevisionGraph) -> int:
     return len(graph.heads) - sum(len(d.heads) - 1 for d in graph.divergences)
 
 
-def _joined_by(sides: Sequence[SideReport], found: Mapping[str, Provenance],
+def _joined_by(sides: Sequence[SideFacts], found: Mapping[str, Provenance],
                facts: GitFacts | None) -> CommitFacts | None:
     if facts is None or facts.join is None:
         return None

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.gitcli import commit_all, git
+from tests.support.gitcli import bare_origin_and_clones, commit_all, git
 from tests.support.mergeproject import create_table
 
 FLASK_APP = """\
@@ -58,7 +58,5 @@ def flask_team(tmp: Path) -> tuple[Path, Path]:
     create_table(base, "users")
     git(seed, "init", "-q", "-b", "main")
     commit_all(seed, "create users")
-    git(tmp, "clone", "-q", "--bare", str(seed), str(tmp / "origin.git"))
-    for name in ("alice", "bob"):
-        git(tmp, "clone", "-q", str(tmp / "origin.git"), str(tmp / name))
-    return tmp / "alice", tmp / "bob"
+    alice, bob = bare_origin_and_clones(tmp, seed)
+    return alice, bob

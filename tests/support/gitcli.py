@@ -33,3 +33,12 @@ def commit_all(repo: Path, message: str, env: dict[str, str] | None = None) -> s
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message, env=env)
     return head(repo)
+
+
+def bare_origin_and_clones(tmp: Path, seed: Path,
+                           names: tuple[str, ...] = ("alice", "bob")) -> tuple[Path, ...]:
+    """Publish the committed `seed` as a bare `origin.git` in `tmp` and clone it once per name."""
+    git(tmp, "clone", "-q", "--bare", str(seed), str(tmp / "origin.git"))
+    for name in names:
+        git(tmp, "clone", "-q", str(tmp / "origin.git"), str(tmp / name))
+    return tuple(tmp / name for name in names)

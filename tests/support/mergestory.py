@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.gitcli import commit_all, git
+from tests.support.gitcli import bare_origin_and_clones, commit_all, git
 from tests.support.hookgit import ALICE, BASE, BOB
 from tests.support.mergeproject import alembic_init, new_revision
 
@@ -19,10 +19,8 @@ def team(tmp: Path) -> tuple[Path, Path]:
     new_revision(seed, "create users", BASE, table="users")
     git(seed, "init", "-q", "-b", "main")
     commit_all(seed, "create users")
-    git(tmp, "clone", "-q", "--bare", str(seed), str(tmp / "origin.git"))
-    for name in ("alice", "bob"):
-        git(tmp, "clone", "-q", str(tmp / "origin.git"), str(tmp / name))
-    return tmp / "alice", tmp / "bob"
+    alice, bob = bare_origin_and_clones(tmp, seed)
+    return alice, bob
 
 
 def alice_pushes(alice: Path) -> None:
