@@ -9,7 +9,9 @@ function-local import (so tools and readers can follow it), and imports its heav
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import select
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -82,6 +84,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print one JSON object (docs/json.md)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an unexpected error (as AHQ_DEBUG=1 does)")
     parser = argparse.ArgumentParser(
         prog="ahq-history",
         description="Multi-developer head-merge and history manager for Alembic.",
@@ -110,9 +114,34 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=_chosen_command(args_list))
-    args = parser.parse_args(args_list)
+    """Run `ahq-history ARGS`; the one handler: whatever goes wrong ends as words and an exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Read from the words, not the parsed arguments: a failure while parsing is handled here too.
+    as_json = "--json" in words
+    try:
+        code = _run(words)
+        sys.stdout.flush()  # output waiting in the buffer meets a closed pipe here, not in Python's exit
+        return code
+    except AhqError as error:
+        report_error(error, as_json=as_json)
+        return error.exit_code
+    except SystemExit:  # argparse's usage errors, --help and --version
+        raise
+    except KeyboardInterrupt:
+        _say("ahq-history: interrupted")
+        return 130
+    except BrokenPipeError as error:
+        if _stdout_closed():  # `ahq-history history | head -1` stopped reading: that is not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        return _internal_error(error, words, as_json)
+    except BaseException as error:  # a bug of ours (RecursionError, MemoryError, ...): one line, no traceback
+        return _internal_error(error, words, as_json)
+
+
+def _run(words: list[str]) -> int:
+    parser = build_parser(only=_chosen_command(words))
+    args = parser.parse_args(words)
     if not getattr(args, "config", None):
         args.config = None
     if not getattr(args, "json", False):
@@ -120,26 +149,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    return int(_command_module(args.command).run(args))
+
+
+def _internal_error(error: BaseException, words: list[str], as_json: bool) -> int:
+    """One line (and a way to see more), never a traceback a user has to read; `--debug` shows it."""
+    if "--debug" in words or os.environ.get("AHQ_DEBUG"):
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    detail = str(error)
+    with contextlib.suppress(Exception):  # stderr (or stdout, for --json) is gone: the exit code says it
+        report_error(AhqError(f"internal error: {type(error).__name__}{': ' + detail if detail else ''}",
+                              hint="run again with --debug to see the traceback, and report it"),
+                     as_json=as_json)
+    return EXIT_USAGE
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(Exception):  # stderr is gone
+        print(line, file=sys.stderr)
+
+
+def _stdout_closed() -> bool:
+    """Whether the reader of stdout went away (a pipe whose other end is closed reports an error)."""
     try:
-        return int(_command_module(args.command).run(args))
-    except AhqError as error:
-        report_error(error, as_json=args.json)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("ahq-history: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # `ahq-history history | head` closes the pipe early; that is not an error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except Exception as error:
-        # A bug of ours: one line and a way to see more, never a traceback a user has to read.
-        if os.environ.get("AHQ_DEBUG"):
-            raise
-        report_error(AhqError(f"internal error: {type(error).__name__}: {error}",
-                              hint="run again with AHQ_DEBUG=1 to see the traceback, and report it"),
-                     as_json=args.json)
-        return EXIT_USAGE
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll here, or no stdout: take the pipe as closed
+        return True
 
 
 def error_kind(error: AhqError) -> str:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from ahq_history.config.pending import refuse_unfinished
 from ahq_history.config.project import Project, find_project
-from ahq_history.config.scan import scan_project
+from ahq_history.config.safefile import read_regular_file
+from ahq_history.config.scan import refuse_unreadable, scan_project
 from ahq_history.core.model import Problem, Revision
 from ahq_history.core.source import ScanResult, decode_source, scan_text
 
@@ -55,19 +56,17 @@ class Loaded:
         return _read(self.project.root / revision.path)
 
     def body_problems(self, revision_ids: Iterable[str]) -> list[Problem]:
-        """Syntax problems in the bodies of these revisions' files.
+        """Syntax problems in the bodies of these revisions' files, where the text came from git.
 
-        The scanner reads only headers (parsing 10,000 whole files costs over a second); callers use this
-        for the few revisions a person is working on; `lint` parses every body (AHQ000).
-        """
+        The work tree's files are all parsed by the scanner; a git tree (`check --against`) is read
+        header-only, so the revisions a person is about to merge are parsed here."""
         known = {(p.kind, p.path, p.line) for p in self.scan.problems}
         found: list[Problem] = []
         for revision_id in dict.fromkeys(revision_ids):
             revision = self.graph.revisions.get(revision_id)
-            text = self.source(revision) if revision is not None else None
-            if revision is None or text is None:
+            if revision is None or revision.path not in self.texts:
                 continue
-            _, problems = scan_text(text, revision.path, check_syntax=True)
+            _, problems = scan_text(self.texts[revision.path], revision.path, check_syntax=True)
             found.extend(p for p in problems if p.kind == "syntax" and (p.kind, p.path, p.line) not in known)
         return found
 
@@ -77,7 +76,7 @@ def _read(path: Path) -> str | None:
     line is honoured, so a file the scanner read is never refused or misparsed here. Newlines are
     universal, as `read_text` gives them."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(str(path))
     except OSError:
         return None
     text, _problem = decode_source(data, path.name)
@@ -91,11 +90,13 @@ def load(config: str | Path | None = None, start: Path | None = None, *,
     """Find the project (unless given), scan its revision files and build the graph.
 
     Raises BrokenGraphError (exit 3) when an interrupted write left its files half written
-    (`pending.refuse_unfinished`): the write commands finish or undo it before they load."""
+    (`pending.refuse_unfinished`): the write commands finish or undo it before they load; ConfigError
+    (exit 2) when a revision file cannot be read (`scan.refuse_unreadable`)."""
     from ahq_history.core.graph import RevisionGraph
 
     if project is None:
         project = find_project(start=start, config=Path(config) if config else None)
     refuse_unfinished(project.root)
     scanned = scan_project(project)
+    refuse_unreadable(scanned)
     return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))

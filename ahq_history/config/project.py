@@ -4,14 +4,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ahq_history.config.discover import (
+    INIT_HINT,
+    LOOKED_FOR,
+    SeveralProjects,
+    candidate_folders,
+    not_found,
+    repository_files,
+)
+from ahq_history.config.locations import prepend_sys_path, resolve_option, version_locations
+from ahq_history.config.locations import split_version_locations as split_version_locations
 from ahq_history.config.settings import check_alembic_options, validate_settings
-from ahq_history.config.sources import Sources, read_sources, tool_table, where_set
+from ahq_history.config.sources import Sources, read_sources, tool_table
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Problem
 from ahq_history.core.shell import command_line, split_configured
@@ -19,13 +29,6 @@ from ahq_history.core.shell import command_line, split_configured
 Layout = Literal["flask-migrate", "alembic-ini", "pyproject"]
 
 PLACEHOLDER_URL = "driver://user:pass@localhost/dbname"  # what `alembic init` writes
-_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
-_LEGACY_SPLIT = re.compile(r", *|(?: +)")  # Alembic's split when no path_separator is set
-_LOOKED_FOR = "alembic.ini, pyproject.toml with [tool.alembic] and migrations/alembic.ini"
-_NOT_FOUND_HINT = (
-    "create one with `alembic init migrations` (or `alembic init --template pyproject migrations`), "
-    "or `flask db init` for Flask-Migrate, or name the configuration with -c PATH"
-)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Project:
     sourceless: bool = False  # `sourceless = true`: .pyc files without a .py are revisions too
     configured_versions: bool = False  # True when version_locations was set (not the default)
     problems: tuple[Problem, ...] = ()  # warnings about the configuration (unknown settings)
+    note: str | None = None  # how discovery found it, when that needs saying (found below the git top)
 
     @property
     def upgrade_argv(self) -> tuple[str, ...]:
@@ -97,7 +101,8 @@ def find_project(start: Path | None = None, config: Path | None = None, *,
 
     Search order (the first folder that has any of these wins; nearer folders win over their parents):
     `-c/--config PATH` when given; else from the start folder up to the top of the git work tree (or the
-    filesystem root), in each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
+    filesystem root); only when nothing is found there, below the top of the git work tree (`_below`).
+    In each folder: `alembic.ini` together with `pyproject.toml`'s `[tool.alembic]`
     (what `alembic` run there would read), then `migrations/alembic.ini` (Flask-Migrate). An `alembic.ini`
     without `script_location` (in its section or in `[tool.alembic]`) is a configuration error, except
     when `migrations/alembic.ini` sits beside it (Flask-Migrate wins) or `env.py` does (we are inside
@@ -115,10 +120,40 @@ def find_project(start: Path | None = None, config: Path | None = None, *,
         project = _project_in(folder, ini_section)
         if project is not None:
             return project
-    stop = " (the top of the git work tree)" if top is not None else ""
-    where = ", ".join(str(f) for f in looked)
-    raise ConfigError(f"no Alembic project found: looked for {_LOOKED_FOR} in {where}{stop}",
-                      hint=_NOT_FOUND_HINT)
+    if top is None:
+        raise not_found(looked, None, not_searched="this is not a git repository")
+    return _below(origin, top, looked, ini_section)
+
+
+def _below(origin: Path, top: Path, looked: list[Path], section: str) -> Project:
+    """The one project below the git work tree's top, in the folders of the files git lists.
+
+    Several (a broken configuration counts: it is a project someone meant) raise SeveralProjects; none
+    raises the not-found error, whose hint offers `alembic init` only now that the repository is known
+    to hold no project."""
+    files = repository_files(top)
+    if files is None:
+        raise not_found(looked, top, not_searched="git cannot list its files")
+    found: dict[Path, Project] = {}
+    broken: list[ConfigError] = []
+    for folder in candidate_folders(top, files):
+        try:
+            project = _project_in(folder, section)
+        except ConfigError as error:
+            broken.append(error)
+            continue
+        if project is not None:
+            found.setdefault(project.config_path, project)
+    if len(found) + len(broken) > 1:
+        raise SeveralProjects(origin, top, tuple(found.values()), tuple(broken))
+    if broken:
+        raise broken[0]
+    if not found:
+        raise not_found(looked, top)
+    (project,) = found.values()
+    shown = os.path.relpath(project.config_path, origin)
+    note = f"using {shown}, the one Alembic project in this repository (none from {origin} up)"
+    return dataclasses.replace(project, note=note)
 
 
 def work_tree_top(folder: Path) -> Path | None:
@@ -164,7 +199,7 @@ def _from_config_path(path: Path, section: str) -> Project:
     if path.is_dir():
         project = _project_in(path, section)
         if project is None:
-            raise ConfigError(f"no Alembic project in {path}: looked for {_LOOKED_FOR}", hint=_NOT_FOUND_HINT)
+            raise ConfigError(f"no Alembic project in {path}: looked for {LOOKED_FOR}", hint=INIT_HINT)
         return project
     if not path.is_file():
         raise ConfigError(f"configuration file {path} does not exist",
@@ -205,25 +240,27 @@ def _alembic_project(sources: Sources, base: Path) -> Project:
     value = sources.option("script_location")
     if not isinstance(value, str):
         raise ConfigError(f"{sources.where('script_location')}: script_location must be a string")
-    script = _resolve(sources, "script_location", value, base)
+    search = prepend_sys_path(sources, base)
+    script = resolve_option(sources, "script_location", value, base, search)
     if not script.is_dir():
         raise ConfigError(f"{sources.where('script_location')}: script_location {value!r} is {script}, "
                           "which does not exist", hint="fix script_location, or create the folder with "
                           "`alembic init`")
-    return _project(sources, layout, config_path, root=base, script=script, base=base)
+    return _project(sources, layout, config_path, root=base, script=script, base=base, search=search)
 
 
 def _flask_project(ini_path: Path, section: str) -> Project:
     """Flask-Migrate: the ini's folder is the script location; `flask db` runs from its parent."""
     sources = read_sources(section, ini_path, None)
     root = ini_path.parent.parent
-    return _project(sources, "flask-migrate", ini_path, root=root, script=ini_path.parent, base=root)
+    return _project(sources, "flask-migrate", ini_path, root=root, script=ini_path.parent, base=root,
+                    search=prepend_sys_path(sources, root))
 
 
 def _project(sources: Sources, layout: Layout, config_path: Path, *, root: Path, script: Path,
-             base: Path) -> Project:
+             base: Path, search: tuple[Path, ...]) -> Project:
     check_alembic_options(sources)
-    locations = _version_locations(sources, base)
+    locations = version_locations(sources, base, search)
     settings, settings_file, warnings = _settings(root)
     files = sources.files + ((settings_file,) if settings_file and settings_file not in sources.files else ())
     return Project(
@@ -249,79 +286,11 @@ def _project(sources: Sources, layout: Layout, config_path: Path, *, root: Path,
 # - Options come from the ini's `[alembic]` section first, then from `[tool.alembic]` of the
 #   `pyproject.toml` beside it (Alembic's CLI reads both files of the folder it runs in).
 # - `%(here)s` is the folder of the file the value was read from; `%%` is a literal `%`.
-# - `version_locations` in an ini is split by `path_separator` (`os`, `;`, `:`, `space`, `newline`;
-#   the deprecated `version_path_separator` as a fallback), or, when neither is set, by Alembic's legacy
-#   split on commas and spaces. In `[tool.alembic]` it is a list. Booleans in an ini are true only when
-#   written `true`; in TOML they must be booleans.
+# - Booleans in an ini are true only when written `true`; in TOML they must be booleans.
 # - Relative paths resolve from the folder Alembic is run in: the config file's folder for `alembic.ini`
 #   and `pyproject.toml`, and the folder holding `migrations/` for Flask-Migrate (Flask-Migrate sets
-#   `script_location = migrations`, relative to where `flask db` runs). `package:path` names a package
-#   resource, as Alembic's `coerce_resource_to_filename` does.
-
-
-def resolve_location(value: str, base: Path) -> Path:
-    """A script or version location as Alembic reads it: `package:path` or a path (relative to `base`)."""
-    if not os.path.isabs(value) and ":" in value:
-        return _package_resource(value, base)
-    return Path(os.path.normpath(base / value))
-
-
-def _resolve(sources: Sources, name: str, value: str, base: Path) -> Path:
-    try:
-        return resolve_location(value, base)
-    except ConfigError as error:
-        raise ConfigError(f"{sources.where(name)}: {error.message}", hint=error.hint) from None
-
-
-def _package_resource(value: str, base: Path) -> Path:
-    """`package.sub:folder` without importing the package: found beside `base` or on sys.path."""
-    package, *rest = value.split(":")
-    parts = package.split(".")
-    folder = base.joinpath(*parts)
-    if not folder.is_dir():
-        import importlib.util  # only for `package:path` locations; kept off the hooks' fast path
-
-        spec = importlib.util.find_spec(parts[0])  # finds the top package; runs none of its code
-        locations = list(spec.submodule_search_locations or []) if spec is not None else []
-        if not locations:
-            raise ConfigError(f"{value!r} names package {package}, which cannot be found",
-                              hint="install the project (pip install -e .) or run from the folder "
-                              f"holding {parts[0]}/")
-        folder = Path(locations[0]).joinpath(*parts[1:])
-    return Path(os.path.normpath(folder.joinpath(*rest)))
-
-
-def split_version_locations(value: str, separator: str | None) -> list[str]:
-    """Alembic 1.20's split of an ini's `version_locations` (separator: a path_separator value)."""
-    if separator is None:
-        return _LEGACY_SPLIT.split(value)
-    char = _SEPARATORS[separator]
-    return [part.strip() for part in value.split(char) if part]
-
-
-def _separator(sources: Sources) -> str | None:
-    for name in ("path_separator", "version_path_separator"):
-        if sources.ini_has(name):
-            value = sources.ini_get(name)
-            if value not in _SEPARATORS:
-                raise ConfigError(f"{where_set(sources.ini_path or Path(), name)}: {value!r} is not a valid "
-                                  f"value for {name}; expected 'space', 'newline', 'os', ':', ';'")
-            return value
-    return None
-
-
-def _version_locations(sources: Sources, base: Path) -> tuple[Path, ...]:
-    """Alembic's `get_version_locations_list`, resolved; empty when not configured."""
-    raw: list[str] | None = None
-    if sources.ini_has("version_locations") and sources.ini_get("version_locations"):
-        raw = split_version_locations(sources.ini_get("version_locations"), _separator(sources))
-    else:
-        value = sources.toml_get("version_locations")
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise ConfigError(f"{sources.toml_path}: [tool.alembic] version_locations must be a list of "
-                              "strings", hint='write version_locations = ["%(here)s/migrations/versions"]')
-        raw = value
-    return tuple(_resolve(sources, "version_locations", item, base) for item in raw or ())
+#   `script_location = migrations`, relative to where `flask db` runs). Locations, `package:path` and
+#   `prepend_sys_path`: config/locations.py.
 
 
 def _file_template(sources: Sources) -> str:

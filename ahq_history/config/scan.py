@@ -1,5 +1,9 @@
 """Which files of the work tree are revision files, as Alembic 1.20 chooses them, and `scan_project`, which
-reads them through the one reader (`core.source`). Standard library and core only."""
+reads them through the one reader (`core.source`). Standard library and core only.
+
+Files come from other people: each is read through `safefile`, so a FIFO, a device or a symlink to one is
+named, never read. A versions folder that cannot be listed raises ConfigError (exit 2) instead of reading
+as empty."""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ahq_history.config.bodies import body_problems
 from ahq_history.config.project import Project
+from ahq_history.config.safefile import read_regular_file, reason
+from ahq_history.core.errors import ConfigError
 from ahq_history.core.header import file_error, file_name, file_warning
 from ahq_history.core.model import Problem
 from ahq_history.core.source import ScanResult, decode_source, scan_texts
@@ -55,11 +62,13 @@ def _files(project: Project) -> list[tuple[str, str]]:
 def _walk(top: str, recursive: bool, sourceless: bool) -> Iterator[tuple[str, list[tuple[str, bool]]]]:
     """(folder, sorted (name, is symlink) of its files) top-down like `Script._list_py_dir`.
 
-    Symlinked folders are not entered (os.walk's default)."""
+    Symlinked folders are not entered (os.walk's default), so a symlink loop cannot recurse."""
     try:
-        entries = list(os.scandir(top))
-    except OSError:
-        return
+        with os.scandir(top) as listing:
+            entries = list(listing)
+    except OSError as error:
+        raise ConfigError(f"cannot read the versions folder {top} ({error.strerror or error})",
+                          hint="check its permissions, or the disk it is on") from None
     files = sorted((e.name, e.is_symlink()) for e in entries if not _is_dir(e))
     yield top, files
     if sourceless:
@@ -98,8 +107,11 @@ def _alembic_loads(folder: str, name: str, sourceless: bool) -> bool:
     return True
 
 
-def scan_project(project: Project, *, check_syntax: bool = False) -> ScanResult:
-    """Scan the work tree's revision files of `project` (paths relative to `project.root`)."""
+def scan_project(project: Project, *, check_syntax: bool = True) -> ScanResult:
+    """Scan the work tree's revision files of `project` (paths relative to `project.root`).
+
+    Every body is parsed (`check_syntax`, `bodies.py`): a file Alembic cannot compile breaks `upgrade`, so
+    it breaks the graph. `check`'s cache keeps the verdict between runs."""
     problems: list[Problem] = []
     texts: list[tuple[str, str]] = []
     for full, relative in _files(project):
@@ -108,8 +120,11 @@ def scan_project(project: Project, *, check_syntax: bool = False) -> ScanResult:
             problems.append(problem)
         if text is not None:
             texts.append((relative, text))
-    result = scan_texts(texts, check_syntax=check_syntax)
-    return ScanResult(result.revisions, (*problems, *result.problems, *_missing_locations(project)))
+    result = scan_texts(texts)
+    problems.extend(result.problems)
+    if check_syntax:
+        problems.extend(body_problems(texts, result.revisions, result.problems))
+    return ScanResult(result.revisions, (*problems, *_missing_locations(project)))
 
 
 def _read_file(full: str, relative: str) -> tuple[str | None, Problem | None]:
@@ -118,12 +133,25 @@ def _read_file(full: str, relative: str) -> tuple[str | None, Problem | None]:
                                 "file (sourceless = true) with no source to read; keep the .py file "
                                 "beside it")
     try:
-        with open(full, "rb") as handle:
-            data = handle.read()
+        data = read_regular_file(full)
     except OSError as error:
         return None, file_error("unreadable", relative, None, f"{file_name(relative)} cannot be read "
-                                f"({error.strerror})")
+                                f"({reason(error)})")
     return decode_source(data, relative)
+
+
+def refuse_unreadable(result: ScanResult) -> None:
+    """Raise ConfigError (exit 2) when revision files could not be read: the answer would be incomplete.
+
+    What was read but is not a valid revision (syntax, conflict markers, encoding) stays a problem of the
+    graph (exit 3)."""
+    unread = [p for p in result.problems if p.kind == "unreadable"]
+    if not unread:
+        return
+    shown = "; ".join(f"{p.path}: {p.message}" for p in unread[:3])
+    more = f"; and {len(unread) - 3} more" if len(unread) > 3 else ""
+    raise ConfigError(f"{shown}{more}", hint="remove or replace what is not a revision file, or fix its "
+                      "permissions; Alembic cannot load it either")
 
 
 def _missing_locations(project: Project) -> list[Problem]:

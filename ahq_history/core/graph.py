@@ -43,7 +43,8 @@ class Divergence:
     """Heads that `upgrade head` (or `upgrade label@head`) cannot choose between."""
 
     heads: tuple[str, ...]
-    forks: tuple[str, ...]  # nearest common ancestors; empty when the sides share no history
+    forks: tuple[str, ...]  # the heads' nearest common ancestors (none an ancestor of another); empty
+    # when the heads share no history
     sides: tuple[Side, ...]
     labels: tuple[str, ...] = ()  # the branch labels the heads share (empty: unlabelled heads)
 
@@ -303,8 +304,10 @@ class RevisionGraph:
             others = set().union(*(reach[h] for h in heads if h != head))
             own = reach[head] - others
             sides.append(Side(head=head, revisions=tuple(reversed(self._in_order(own)))))
-        in_sides = set().union(*(s.revisions for s in sides))
-        forks = {p for s in sides for r in s.revisions for p in self.parents(r) if p not in in_sides}
+        # The nearest common ancestors of the heads: shared by every head, and no other shared revision
+        # stands on them (a child of one that is shared too would make it older than that child).
+        shared = set.intersection(*reach.values())
+        forks = {rid for rid in shared if not any(child in shared for child in self._children[rid])}
         return Divergence(heads=tuple(heads), forks=tuple(self._in_order(forks)), sides=tuple(sides),
                           labels=tuple(sorted(labels)))
 

@@ -235,7 +235,7 @@ def conflict_problem(path: str, text: str, offset: int) -> Problem:
     line = text.count("\n", 0, offset) + 1
     marker = text[offset:text.find("\n", offset) if "\n" in text[offset:] else len(text)].rstrip()
     return file_error("conflict-markers", path, line, f"git conflict marker `{marker}` in {file_name(path)}: "
-                      "a merge is in progress; resolve the conflict in this file, then `git add` it")
+                      "finish the git merge: resolve the conflict in this file, `git add` it and commit")
 
 
 def syntax_problem(path: str, error: SyntaxError, revision: Revision | None) -> Problem:
@@ -244,5 +244,6 @@ def syntax_problem(path: str, error: SyntaxError, revision: Revision | None) -> 
     if revision is None:
         return file_error("syntax", path, line, f"{file_name(path)} is not valid Python ({reason}) and its "
                           "revision id cannot be read")
-    return file_warning("syntax", path, line, f"the file of revision {revision.id} is not valid Python "
-                        f"({reason}); its header was read, but Alembic cannot load the file")
+    return file_error("syntax", path, line, f"the file of revision {revision.id} is not valid Python "
+                      f"({reason}); its header was read, but Alembic cannot load the file, so `upgrade` "
+                      "fails")

@@ -11,7 +11,8 @@ findings out (pure; no file is opened here).
 - AHQ003 mixed-schema-data (warning): one function changes both the schema and the data
   (`execute` / `bulk_insert`).
 - AHQ004 revises-mismatch (error): the docstring's `Revises:` line names other revisions than
-  `down_revision` (an abbreviation of 4+ characters agrees with the id it starts).
+  `down_revision` (an abbreviation of 4+ characters agrees with the id it starts; the line may be a comma
+  list or the tuple `('a', 'b')` that older templates wrote).
 - AHQ005 too-many-tables (warning): `upgrade()` touches more unrelated tables than
   `max-unrelated-tables` (default 5).
 
@@ -273,10 +274,26 @@ def _mixed_schema_data(ops: Operations) -> list[_Raised]:
     return []
 
 
+# One word of a `Revises:` line, in each form templates have written: `a`, `a, b` and, from older templates
+# that printed the tuple itself, `('a', 'b')` or `(u'a', u'b')` (Python 2), with or without the spaces.
+_REVISES_WORD = re.compile(r"""[(\[]*(?:[uU]?['"])?(?P<id>[^'"()\[\]]*)['"]?[)\]]*""")
+
+
+def _revises_ids(words: Iterable[str]) -> list[str]:
+    """The revision ids that the words of a `Revises:` line name (its brackets, quotes and None dropped)."""
+    ids = []
+    for word in words:
+        found = _REVISES_WORD.fullmatch(word)
+        rid = found["id"] if found else word
+        if rid and rid != "None":
+            ids.append(rid)
+    return ids
+
+
 def _revises_mismatch(revision: Revision) -> list[_Raised]:
     if revision.revises is None:
         return []
-    said = [item for item in revision.revises if item and item != "None"]
+    said = _revises_ids(revision.revises)
     # A docstring may abbreviate ids; an abbreviation of a parent (4+ characters) agrees with it.
     meant = {next((p for p in revision.parents if _names(item, p)), item) for item in said}
     if meant == set(revision.parents):

@@ -35,7 +35,8 @@ class Revision:
 class Problem:
     """Something wrong with the history. Every message names the revision id or the file at fault.
 
-    kinds (stable, documented in docs/json.md): "unreadable", "syntax", "conflict-markers",
+    kinds (stable, documented in docs/json.md): "unreadable" (exit 2: `config.scan.refuse_unreadable`),
+    "encoding", "syntax", "conflict-markers",
     "missing-revision", "non-literal", "duplicate-id", "dangling-parent", "dangling-depends-on",
     "cycle", "duplicate-label", "duplicate-merge", plus kinds that later features add.
     """

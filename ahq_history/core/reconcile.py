@@ -346,10 +346,17 @@ def merge_conflict(path: str, ref: str, revision: str | None) -> Problem:
 # -- the hook's words ------------------------------------------------------------------------------
 
 
+_FIX_FIRST = "  fix the revision files named below first (finish the git merge), then run `ahq-history check`"
+
+
 def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: Mapping[str, Provenance],
               warnings: Sequence[Problem] = ()) -> str | None:
     """What a git hook prints after a pull: each divergent head with who brought it and from where, and
-    the command that resolves it; then the history warnings. None when there is nothing to say."""
+    the command that resolves it; then the history warnings. None when there is nothing to say.
+
+    Errors among `warnings` (a file with conflict markers, one that cannot be read or compiled) replace
+    the command: a merge over them would be written on a history that is not what git holds."""
+    errors = [p for p in warnings if p.is_error]
     lines = []
     for report in reports:
         forks = report.divergence.forks
@@ -360,9 +367,15 @@ def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: 
         if report.joined_by:
             lines.append(f"  joined by merge commit {report.joined_by.sha[:SHORT]} "
                          f"({clean(report.joined_by.author)}); the migration heads are still apart")
-        lines.extend(advice_lines(report.advised))
-    lines.extend(f"ahq-history: warning: {clean(p.message)}" for p in warnings)
+        lines.extend([_FIX_FIRST] if errors else advice_lines(report.advised))
+    lines.extend(f"ahq-history: {p.severity}: {clean(_located(p))}" for p in warnings)
     return "\n".join(lines) if lines else None
+
+
+def _located(problem: Problem) -> str:
+    if problem.is_error and problem.path:
+        return f"{problem.path}{f':{problem.line}' if problem.line else ''}: {problem.message}"
+    return problem.message
 
 
 def advice_lines(advised: Advice, indent: str = "  ") -> list[str]:

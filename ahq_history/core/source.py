@@ -135,6 +135,13 @@ def _parse(text: str) -> ast.Module | SyntaxError:
         return SyntaxError(str(error), (None, 1, 0, None))
 
 
+def body_syntax_error(text: str) -> SyntaxError | None:
+    """The error Python reports compiling this whole file (newlines taken as Python reads source)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _syntax_error(text)
+
+
 def _syntax_error(text: str) -> SyntaxError | None:
     module = _parse(text)
     return module if isinstance(module, SyntaxError) else None
@@ -307,12 +314,12 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Problem | None]:
     try:
         return data.decode(encoding), None
     except LookupError:
-        return None, file_error("unreadable", path, 1, f"{file_name(path)} declares an unknown source "
+        return None, file_error("encoding", path, 1, f"{file_name(path)} declares an unknown source "
                                 f"encoding {encoding!r}")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return None, file_error("unreadable", path, line, f"{file_name(path)} is not valid {encoding} text "
+        return None, file_error("encoding", path, line, f"{file_name(path)} is not valid {encoding} text "
                                 f"({error.reason} at byte {error.start})")
     except UnicodeError as error:  # codecs such as punycode fail without a position
-        return None, file_error("unreadable", path, 1, f"{file_name(path)} is not valid {encoding} text "
+        return None, file_error("encoding", path, 1, f"{file_name(path)} is not valid {encoding} text "
                                 f"({error})")

@@ -122,7 +122,7 @@ def read_version_rows(
     with contextlib.ExitStack() as cleanup:
         if backend == "sqlite":
             path = sqlite_path(url, root)
-            if path is None or not path.is_file():
+            if path is None or not path.exists():  # a FIFO or a device exists, and is refused
                 return VersionRows(db_url.masked, backend, (), MEMORY_NOTE if path is None else NO_FILE_NOTE)
             engine = sqlite_engine(path, cleanup)
         else:

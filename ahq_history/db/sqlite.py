@@ -48,6 +48,7 @@ def sqlite_engine(path: Path, cleanup: contextlib.ExitStack) -> Engine:
     from sqlalchemy.pool import NullPool
 
     path = path.resolve()
+    _refuse_not_a_file(path)
     wal, shm = _beside(path, "-wal"), _beside(path, "-shm")
     options = "mode=ro"
     if _wal_mode(path):
@@ -63,6 +64,17 @@ def sqlite_engine(path: Path, cleanup: contextlib.ExitStack) -> Engine:
         return sqlite3.connect(uri, uri=True, timeout=1.0)
 
     return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def _refuse_not_a_file(path: Path) -> None:
+    """A database path from a repository's config may name a FIFO or a device: SQLite would hang on it."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # SQLite says why, as for any missing file
+    if not stat.S_ISREG(mode):
+        raise UnreachableError(f"cannot read the database {path}: it is not a regular file",
+                               hint="point the database URL at the SQLite file")
 
 
 def _beside(path: Path, suffix: str) -> Path:

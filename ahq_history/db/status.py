@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph
 
 NOT_FOUND_NOTE = (
-    "no branch, remote-tracking branch or deleted file in git defines it: it may live in a teammate's "
-    "unpushed branch (run `git fetch --all` and try again)"
+    "no branch, remote-tracking branch, deleted file or reflog entry in git defines it: it may live in a "
+    "teammate's unpushed branch (run `git fetch --all` and try again)"
 )
 
 
@@ -71,7 +71,7 @@ class UnknownReport:
     """An unknown database revision: where git has it, the revision both histories share, the way back."""
 
     revision: str
-    sightings: tuple[GitSighting, ...]  # best first: local branches, remote-tracking ones, deletions
+    sightings: tuple[GitSighting, ...]  # best first (`gitsearch.find_revision_in_git`)
     shared: str | None
     ahead: bool
     steps: tuple[str, ...]  # `steps_argv` rendered as shell lines; empty when git does not have it
@@ -87,6 +87,7 @@ class StatusReport:
     unknown: tuple[UnknownReport, ...]
     branch: str | None  # checked-out branch (or commit); None outside git
     upgrade_command: str
+    detached: bool = False  # `branch` is a commit: HEAD is detached
 
 
 def database_status(
@@ -101,9 +102,11 @@ def database_status(
     elsewhere: dict[str, RevisionGraph] = {}
     notes: dict[str, str] = {}
     branch = top = None
+    detached = False
     if search_git:
         try:
             top, branch, found, elsewhere = _search(project, missing)
+            detached = _detached(top)
         except AhqError as error:  # no git, not a repository: the report still stands without it
             notes = dict.fromkeys(missing, f"git was not searched: {error.message}")
     state = compare(graph, rows.revisions, elsewhere)
@@ -112,7 +115,13 @@ def database_status(
                         branch, notes.get(item.revision) or (None if not search_git else NOT_FOUND_NOTE), top)
         for item in state.unknown
     )
-    return StatusReport(rows, source, state, unknown, branch, project.upgrade_command)
+    return StatusReport(rows, source, state, unknown, branch, project.upgrade_command, detached)
+
+
+def _detached(top: Path) -> bool:
+    from ahq_history.git import search as gitsearch
+
+    return gitsearch.head_detached(top)
 
 
 def _search(
@@ -166,4 +175,15 @@ def _unknown_report(
                              (step,))
     steps = steps_back_argv(best.checkout, shared, upgrade=project.upgrade_argv, return_to=branch,
                             flask=project.layout == "flask-migrate")
-    return UnknownReport(revision, sightings, shared, ahead, tuple(map(command_line, steps)), None, steps)
+    return UnknownReport(revision, sightings, shared, ahead, tuple(map(command_line, steps)),
+                         _reflog_note(best), steps)
+
+
+def _reflog_note(best: GitSighting) -> str | None:
+    """When only the reflog has the revision, say so: git expires such entries, and then `gc` drops the
+    commits (30 days by default, `gc.reflogExpireUnreachable`)."""
+    if best.kind != "reflog":
+        return None
+    keep = ("git", "branch", best.branch_was or f"keep/{best.revision}", best.commit[:12])
+    return ("no branch holds it any more; the only trace is git's reflog, whose entries for such commits "
+            f"expire (30 days by default): `{command_line(keep)}` keeps it")

@@ -20,6 +20,7 @@ from ahq_history.git.place import (
     joining_commit,
     open_place,
     read_history,
+    work_tree_read,
     work_tree_text,
 )
 from ahq_history.git.publication import (
@@ -82,7 +83,8 @@ def _hook_text(place: Place, state: State, pub: Publication, project: Project, t
     from ahq_history.core.graph import RevisionGraph
 
     tree = work_tree_facts(place, state, pub, only=())
-    graph = RevisionGraph(_work_tree_revisions(place, state, tree, project))
+    revisions, file_errors = _work_tree_revisions(place, state, tree, project)
+    graph = RevisionGraph(revisions)
     sides = {graph.revisions[r].path for d in graph.divergences for s in d.sides for r in s.revisions}
     files = work_tree_facts(place, state, pub, only=sides, snapshot=tree.snapshot, status=tree.status).files
     facts = GitFacts(files=files, remote=pub.known, upstream=upstream,
@@ -90,7 +92,8 @@ def _hook_text(place: Place, state: State, pub: Publication, project: Project, t
     found = reconcile.provenance(graph, facts)
     reports = reconcile.divergence_reports(graph, found, facts, program=program,
                                            conflicts=_conflicts(graph, project), upgrade=project.upgrade_argv)
-    return reconcile.hook_text(graph, reports, found, _pulled_edits(place, state, touched, old))
+    edits = _pulled_edits(place, state, touched, old)
+    return reconcile.hook_text(graph, reports, found, [*file_errors, *edits])
 
 
 def _conflicts(graph: RevisionGraph, project: Project) -> dict[tuple[str, ...], list[str]]:
@@ -108,19 +111,30 @@ def _conflicts(graph: RevisionGraph, project: Project) -> dict[tuple[str, ...], 
     return found
 
 
-def _work_tree_revisions(place: Place, state: State, tree: TreeFacts, project: Project) -> list[Revision]:
-    """The work tree's revisions: committed files from the blob cache, changed ones read from disk."""
+def _work_tree_revisions(place: Place, state: State, tree: TreeFacts, project: Project
+                         ) -> tuple[list[Revision], list[Problem]]:
+    """The work tree's revisions: committed files from the blob cache, changed ones read from disk; and
+    the errors of files that hold no readable revision (conflict markers committed, a FIFO, a syntax
+    error), which the hook names instead of advising a merge over them."""
     from ahq_history.core.source import scan_texts
 
     committed = {}
     for path in place.revision_paths(tree.snapshot.files):
         if tree.status.get(path, "  ") == "  ":
             committed[tree.snapshot.files[path].blob] = path
-    revisions = [r for r in blob_revisions(place, state.history, committed).values() if r is not None]
+    found = blob_revisions(place, state.history, committed)
+    revisions = [r for r in found.values() if r is not None]
+    unread = [committed[blob] for blob, revision in found.items() if revision is None]  # rare: say why
     changed = [p for p in place.revision_paths(tree.status) if "D" not in tree.status[p]]
-    texts = [(place.project_path(p), t) for p in changed if (t := work_tree_text(place.repo.root / p))]
-    revisions.extend(scan_texts(texts).revisions)
-    return revisions
+    texts, problems = [], []
+    for path in [*changed, *unread]:
+        text, problem = work_tree_read(place.repo.root / path, place.project_path(path))
+        if text is not None:
+            texts.append((place.project_path(path), text))
+        problems.extend([problem] if problem is not None else [])
+    scanned = scan_texts(texts)
+    revisions.extend(scanned.revisions)
+    return revisions, [*problems, *(p for p in scanned.problems if p.is_error)]
 
 
 def _pulled_edits(place: Place, state: State, touched: list[tuple[int, Any]], old: str | None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ahq_history.core.model import Revision
+from ahq_history.core.model import Problem, Revision
 from ahq_history.core.reconcile import CommitFacts
 from ahq_history.git import log as gitlog
 from ahq_history.git import repo as gitrepo
@@ -138,11 +138,27 @@ def joining_commit(history: History, groups: Sequence[Sequence[str]], reach: byt
 
 
 def work_tree_text(path: Path) -> str | None:
-    """A work tree file's text (undecodable bytes replaced), None when there is no such file."""
+    """A work tree file's text, None when there is none or it cannot be read (`work_tree_read` says why)."""
+    return work_tree_read(path, path.name)[0]
+
+
+def work_tree_read(path: Path, relative: str) -> tuple[str | None, Problem | None]:
+    """A work tree file's text as Python decodes source, or the problem (a FIFO, a device, an I/O error),
+    never a hang; (None, None) when there is no such file. Undecodable bytes are replaced: a hook still
+    reads the header."""
+    from ahq_history.config.safefile import read_regular_file, reason
+    from ahq_history.core.header import file_error, file_name
+    from ahq_history.core.source import decode_source
+
     try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return None
+        data = read_regular_file(str(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return None, None
+    except OSError as error:
+        return None, file_error("unreadable", relative, None, f"{file_name(relative)} cannot be read "
+                                f"({reason(error)})")
+    text, _problem = decode_source(data, relative)
+    return (text if text is not None else data.decode("utf-8", errors="replace")), None
 
 
 # -- revisions read from blobs (cached by blob) ---------------------------------------------------

@@ -1,4 +1,5 @@
-"""Find a revision that this checkout lacks in git: every local and remote-tracking branch, and deleted files.
+"""Find a revision that this checkout lacks in git: every local and remote-tracking branch, deleted files,
+and git's reflog (the commits of a branch that was since deleted).
 
 Answers "Can't locate revision identified by ..." with where the revision lives. Reads git objects only
 (the work tree, the index and HEAD are never touched). GitPython is imported inside the functions.
@@ -15,13 +16,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from ahq_history.core.errors import UnreachableError
 from ahq_history.core.model import Revision
 from ahq_history.core.source_files import is_revision_file, revision_paths_in
+from ahq_history.git.reflog import HeadEntry, branch_when, default_branches, head_entries, visited_branches
 from ahq_history.git.repo import git_reason, open_repo
 
 if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph
 
-SightingKind = Literal["branch", "remote", "deleted"]
-_KIND_ORDER = {"branch": 0, "remote": 1, "deleted": 2}
+SightingKind = Literal["branch", "remote", "deleted", "reflog"]
+# A reflog entry expires (and `git gc` then drops its commits): anything a ref keeps comes first.
+_KIND_ORDER = {"branch": 0, "remote": 1, "deleted": 2, "reflog": 3}
 _FIELD, _RECORD = "\x1f", "\x1e"
 _COMMIT_FORMAT = _FIELD.join(("%H", "%P", "%an", "%ae", "%aI", "%s"))
 
@@ -39,8 +42,11 @@ class GitCommit:
 class GitSighting:
     """A git tree that defines the revision.
 
-    `commit` is where to read it: the ref's tip, or for a deleted file the commit before the deletion.
-    `ref` is the short ref name ("feature/audit", "origin/feature/audit"), None for a deleted file.
+    `commit` is where to read it: the ref's tip, for a deleted file the commit before the deletion, for a
+    commit only the reflog has (kind "reflog") the commit that added the file.
+    `ref` is the short ref name ("feature/audit", "origin/feature/audit"), None for the other kinds.
+    `branch_was` (kind "reflog"): the branch HEAD was on when it reached that commit, as the reflog says,
+    when no branch has that name now (it was deleted).
     """
 
     revision: str
@@ -52,6 +58,7 @@ class GitSighting:
     message: str
     added: GitCommit | None  # the commit that added the file (None when git cannot tell)
     deleted: GitCommit | None = None  # the commit that deleted it (kind "deleted")
+    branch_was: str | None = None
 
     @property
     def checkout(self) -> str:
@@ -62,16 +69,24 @@ class GitSighting:
 def find_revision_in_git(
     repo_root: Path, revision_id: str, version_paths: Sequence[str], *, recursive: bool = False
 ) -> list[GitSighting]:
-    """Every branch, remote-tracking branch and deleted file in which a revision file defines `revision_id`.
+    """Every branch, remote-tracking branch and deleted file in which a revision file defines `revision_id`;
+    when none does, the commit of git's reflog that added it (its branch was deleted).
 
-    `version_paths` are the version folders relative to the repository root (POSIX). Local branches come
-    first, then remote-tracking ones, then deletions (newest first). Raises UnreachableError when
-    `repo_root` is not a git repository or git cannot be run.
+    `version_paths` are the version folders relative to the repository root (POSIX). Best first: the
+    checked-out branch (the file is then only missing from the work tree), the default branch (locally,
+    then its remote-tracking branch), the branches HEAD was on (most recent first), other local branches,
+    remote-tracking ones, deletions (newest first). Raises UnreachableError when `repo_root` is not a git
+    repository or git cannot be run.
     """
     with _repo(repo_root) as repo:
+        entries = head_entries(repo)
         sightings = _on_refs(repo, revision_id, version_paths, recursive)
         sightings += _in_deleted_files(repo, revision_id, version_paths, recursive)
-    return sorted(sightings, key=lambda s: _KIND_ORDER[s.kind])
+        if not sightings:
+            sightings = _in_reflog(repo, revision_id, version_paths, recursive, entries)
+        preferred = [*_checked_out(repo), *default_branches(repo), *visited_branches(entries)]
+    rank = {ref: i for i, ref in reversed(list(enumerate(preferred)))}
+    return sorted(sightings, key=lambda s: (rank.get(s.ref or "", len(preferred)), _KIND_ORDER[s.kind]))
 
 
 def history_at(
@@ -101,12 +116,24 @@ def toplevel(path: Path) -> Path:
 def current_branch(repo_root: Path) -> str:
     """The checked-out branch's name, or the commit (12 digits) when HEAD is detached."""
     with _repo(repo_root) as repo:
-        import git
+        branch = _checked_out(repo)
+        return branch[0] if branch else str(repo.git.rev_parse("--short=12", "HEAD"))
 
-        try:  # a branch, even one without commits yet
-            return str(repo.git.symbolic_ref("--short", "-q", "HEAD"))
-        except git.GitCommandError:
-            return str(repo.git.rev_parse("--short=12", "HEAD"))
+
+def head_detached(repo_root: Path) -> bool:
+    """True when HEAD is a commit rather than a branch (`git checkout --detach`, a rebase under way)."""
+    with _repo(repo_root) as repo:
+        return not _checked_out(repo)
+
+
+def _checked_out(repo: Any) -> list[str]:
+    """[the checked-out branch] (even one without commits yet), or [] when HEAD is detached."""
+    import git
+
+    try:
+        return [str(repo.git.symbolic_ref("--short", "-q", "HEAD"))]
+    except git.GitCommandError:
+        return []
 
 
 @contextmanager
@@ -217,6 +244,30 @@ def _in_deleted_files(
             if revision is not None:
                 sightings.append(_sighting(repo, revision, "deleted", None, parent, deleted))
     return sightings
+
+
+def _in_reflog(
+    repo: Any, revision_id: str, version_paths: Sequence[str], recursive: bool, entries: list[HeadEntry]
+) -> list[GitSighting]:
+    """The newest commit that only the reflog holds (no branch or remote-tracking branch reaches it) and
+    that added a file defining the revision."""
+    out = repo.git.log("--reflog", "--not", "--branches", "--remotes", "--diff-filter=A",
+                       f"-S{revision_id}", "-z", f"--format={_RECORD}{_COMMIT_FORMAT}", "--name-only",
+                       "--", *version_paths)
+    folders = ["" if folder == "." else folder for folder in version_paths]
+    branches = set(repo.git.for_each_ref("--format=%(refname:short)", "refs/heads").splitlines())
+    for record in filter(None, out.split(_RECORD)):
+        header, _, names = record.partition("\0")
+        added = _commit(header)
+        was = branch_when(entries, added.sha)  # a branch that still exists was moved away (a reset): unnamed
+        for path in revision_paths_in(filter(None, names.removeprefix("\n").split("\0")), folders,
+                                      recursive=recursive):
+            revision = _defines(_blob_text(repo, f"{added.sha}:{path}"), path, revision_id)
+            if revision is not None:
+                return [GitSighting(revision=revision.id, kind="reflog", ref=None, commit=added.sha,
+                                    path=path, parents=revision.parents, message=revision.message,
+                                    added=added, branch_was=None if was in branches else was)]
+    return []
 
 
 def _sighting(

@@ -11,6 +11,7 @@ Git's facts (tests/test_hook_stories.py checks each with real git):
 So: `post-merge` acts on ORIG_HEAD..HEAD; `post-rewrite` acts on `rebase` only; `post-commit` acts on merge
 commits outside a rebase; `post-checkout` acts on branch switches (flag 1) outside a rebase, and that one
 looks at the database. The hooks are an edge like cli.py: this module prints, and never lets an error out.
+Each call runs within a time budget (hooks/budget.py); past it the hook says it gave up and exits 0.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ahq_history.core.display import clean, clean_lines
+from ahq_history.hooks.budget import BUDGET_KEY, BUDGET_VARIABLE, Outcome, hook_budget, run_within
 
 if TYPE_CHECKING:
     from ahq_history.config.project import Project
@@ -191,14 +193,17 @@ def warning_for(act: Act, top: Path, config: str | None) -> str | None:
 
 
 def _project(top: Path, config: str | None) -> Project | None:
-    """The project the hooks look after; None (stay quiet) when this checkout has none."""
+    """The project the hooks look after; None (stay quiet) when this checkout has none, or several that
+    `hooks install -c PATH` did not choose between (`hooks install` says so)."""
+    from ahq_history.config.discover import SeveralProjects
     from ahq_history.config.project import find_project
     from ahq_history.core.errors import ConfigError
 
     try:
         return find_project(start=top, config=Path(config) if config else None)
     except ConfigError as error:
-        if config is None and error.message.startswith("no Alembic project found"):
+        if config is None and (isinstance(error, SeveralProjects)
+                               or error.message.startswith("no Alembic project found")):
             return None
         raise
 
@@ -270,19 +275,48 @@ def run_hook(
     err: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
     start: Path | None = None,
+    exit_if_stuck: bool = False,
 ) -> int:
-    """Run hook `name` with git's `args`; print the warning, if any, on `out`. Always returns 0."""
+    """Run hook `name` with git's `args` within its budget (hooks/budget.py); print the warning, if any, on
+    `out`. Always returns 0. Past the budget it says it gave up; with `exit_if_stuck` (the real hook
+    process) it then ends the process at once, since the abandoned work may hold a lock that Python's
+    normal exit would wait for."""
     out = out or sys.stdout
     err = err or sys.stderr
     env = os.environ if environ is None else environ
     debug = env.get(DEBUG_VARIABLE, "") not in ("", "0")
+    outcome: Outcome[str | None] = Outcome()
     try:
-        message = _run(name, args, config, stdin if stdin is not None else sys.stdin, env, start, err, debug)
-        if message:  # text from revision files and git, cleaned of escapes once more as it leaves
-            print(clean(message, multiline=True), file=out, flush=True)
+        where = start or Path.cwd()  # the folder git ran the hook in may be gone
+        budget = hook_budget(env, where, lambda text: print(clean(text), file=err, flush=True))
+        outcome = run_within(lambda: _run(name, args, config, stdin if stdin is not None else sys.stdin,
+                                          env, where, err, debug), budget)
+        _say(name, outcome, budget, out, err)
     except BaseException as error:  # a hook never fails git, whatever went wrong
         _report_failure(name, error, err)
+    if exit_if_stuck and not outcome.done:
+        _flush(out, err)
+        os._exit(0)
     return 0
+
+
+def _say(name: str, outcome: Outcome[str | None], budget: float, out: TextIO, err: TextIO) -> None:
+    """The warning, the failure, or that the budget ran out."""
+    if not outcome.done:
+        print(f"ahq-history ({name} hook): gave up after {budget:g} s; run `ahq-history check` for the "
+              f"full answer (budget: {BUDGET_VARIABLE} or git config {BUDGET_KEY})", file=err, flush=True)
+    elif outcome.error is not None:
+        _report_failure(name, outcome.error, err)
+    elif outcome.value:  # text from revision files and git, cleaned of escapes once more as it leaves
+        print(clean(outcome.value, multiline=True), file=out, flush=True)
+
+
+def _flush(*streams: TextIO) -> None:
+    for stream in streams:
+        try:
+            stream.flush()
+        except Exception:  # a closed stream: nothing more to say
+            continue
 
 
 def _run(name: str, args: Sequence[str], config: str | None, stdin: TextIO, env: Mapping[str, str],

@@ -21,7 +21,8 @@ from ahq_history import __version__
 from ahq_history.config.pending import git_dir as git_dir  # where the journal lives too
 from ahq_history.config.project import Project
 
-CACHE_FORMAT = 3  # 2: commands carry their argv (next_argv, command_argv); 3: the advisor's reason
+CACHE_FORMAT = 4  # 2: commands carry their argv (next_argv, command_argv); 3: the advisor's reason;
+# 4: every body parsed, a syntax error is an error
 # Refs kept outside refs/ (per work tree); `git fetch URL BRANCH` moves FETCH_HEAD alone.
 _PSEUDO_REFS = ("FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 
@@ -98,7 +99,13 @@ def lookup(path: Path, key: str) -> dict[str, Any] | None:
     if not isinstance(stored, dict) or stored.get("key") != key:
         return None
     report = stored.get("report")
-    return report if isinstance(report, dict) else None
+    # A file damaged (or edited) inside the report while its key still matches is a miss, not a crash.
+    return report if isinstance(report, dict) and stored.get("digest") == _digest(report) else None
+
+
+def _digest(report: dict[str, Any]) -> str:
+    text = json.dumps(report, sort_keys=True)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()  # ensure_ascii: ASCII text
 
 
 def store(path: Path, key: str, report: dict[str, Any]) -> None:
@@ -112,7 +119,7 @@ def store(path: Path, key: str, report: dict[str, Any]) -> None:
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"key": key, "report": report}, handle)
+            json.dump({"key": key, "digest": _digest(report), "report": report}, handle)
         os.replace(temp, path)
     except OSError:
         with contextlib.suppress(OSError):

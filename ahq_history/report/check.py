@@ -42,12 +42,18 @@ def check_report(config: str | None, *, use_cache: bool = True, against: str | N
     if use_cache:
         cached = cache.lookup(where, key)
         if cached is not None:
-            return cached
+            return _with_discovery_note(cached, project.note)
     from ahq_history.config.loading import load
 
     report = _git_report(load(project=project), against, upstream)
     cache.store(where, key, report)
-    return report
+    return _with_discovery_note(report, project.note)
+
+
+def _with_discovery_note(report: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """How the project was found, when discovery says so; outside the cache, as it depends on where
+    `check` runs."""
+    return {**report, "notes": [note, *report.get("notes", [])]} if note else report
 
 
 def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> dict[str, Any]:
@@ -223,9 +229,11 @@ def _upgrade_is_next(report: dict[str, Any]) -> bool:
 def render_check_text(report: dict[str, Any]) -> str:
     """The human summary: heads, divergences with their forks and sides, problems, next step."""
     messages = _messages(report)
+    where = f"({report['project']['layout']}: {report['project']['config']})"
     lines = [f"{report['revisions']} revisions, {len(report['heads'])} "
-             f"head{'s' if len(report['heads']) != 1 else ''} ({report['project']['layout']}: "
-             f"{report['project']['config']})"]
+             f"head{'s' if len(report['heads']) != 1 else ''} {where}"]
+    if not report["revisions"]:  # an empty answer is never silent: say the history is empty
+        lines[0] = f"no revisions yet {where}"
     if report.get("against"):
         lines.insert(0, _against_line(report["against"]))
     for head in report["heads"]:

@@ -172,19 +172,22 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(linear: Path, capsys: p
     assert main(["-c", str(linear / "alembic.ini"), "check"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "ahq-history: internal error: ValueError: something we did not foresee",
-        "  hint: run again with AHQ_DEBUG=1 to see the traceback, and report it"]
+        "  hint: run again with --debug to see the traceback, and report it"]
 
 
-def test_a_head_whose_body_does_not_parse_is_warned_about(linear: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    path = linear / "migrations/versions/aaaa00000002_add_users_phone.py"
-    path.write_text(path.read_text().replace("def upgrade() -> None:", "def upgrade(:"))
+@pytest.mark.parametrize("name", ["aaaa00000002_add_users_phone.py", "aaaa00000001_create_users.py"])
+def test_a_body_that_does_not_parse_breaks_the_graph_head_or_not(linear: Path, name: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = linear / "migrations/versions" / name
+    text = path.read_text()
+    path.write_text(text.replace("def upgrade() -> None:", "def upgrade(:"))
+    line = text[:text.index("def upgrade() -> None:")].count("\n") + 1
     code, report = check_json(linear, capsys)
-    assert code == 0  # warnings never change the exit code
+    assert code == 3  # Alembic cannot compile the file, so `upgrade` fails
     (problem,) = report["problems"]
-    assert (problem["kind"], problem["severity"], problem["path"]) == (
-        "syntax", "warning", "migrations/versions/aaaa00000002_add_users_phone.py")
-    assert "aaaa00000002" in problem["message"]
+    assert (problem["kind"], problem["severity"], problem["path"], problem["line"]) == (
+        "syntax", "error", f"migrations/versions/{name}", line)
+    assert name[:12] in problem["message"]
 
 
 def test_a_head_saved_with_a_utf8_bom_is_not_called_invalid_python(

@@ -79,9 +79,9 @@ def test_bob_story_text_names_revision_branch_shared_revision_and_steps(
         "state     unknown revision: the database is at a revision this checkout does not have",
         "",
         f"revision {AUDIT} is not defined by any file of this checkout (branch main).",
-        f"  {AUDIT} \"add audit log\" lives on branch feature/audit (commit "
-        f"{git(bob_switched, 'rev-parse', 'feature/audit').strip()[:12]}, added by Bob Builder "
-        "<bob@example.com> on 2026-02-03)",
+        f"  {AUDIT} \"add audit log\" lives on branch feature/audit, added in commit "
+        f"{git(bob_switched, 'rev-parse', 'feature/audit').strip()[:12]} by Bob Builder "
+        "<bob@example.com> on 2026-02-03",
         f"  shared revision: {BASE}",
         "  the way back (the database keeps what it holds until you run these):",
         "    git checkout feature/audit",
@@ -101,7 +101,8 @@ def test_bob_story_json_carries_the_same(bob_switched: Path, capsys: pytest.Capt
                                   "source": "sqlalchemy.url in alembic.ini", "note": None}
     assert report["current"] == [{"revision": AUDIT, "known": False, "message": None, "path": None}]
     assert (report["heads"], report["state"], report["at_heads"]) == ([WORKFLOWS], "unknown", False)
-    assert (report["multiple_rows"], report["ahead"], report["branch"]) == (False, [], "main")
+    assert (report["multiple_rows"], report["ahead"], report["branch"], report["detached"]) == (
+        False, [], "main", False)
     assert [p["revision"] for p in report["pending"]] == [WORKFLOWS]
     (unknown,) = report["unknown"]
     assert (unknown["revision"], unknown["shared"], unknown["ahead"], unknown["note"]) == (
@@ -115,7 +116,7 @@ def test_bob_story_json_carries_the_same(bob_switched: Path, capsys: pytest.Capt
         "message": "add audit log",
         "added": {"commit": tip, "author": "Bob Builder", "email": "bob@example.com",
                   "date": "2026-02-03T10:00:00+00:00", "summary": "Add the audit log table"},
-        "deleted": None,
+        "deleted": None, "branch_was": None,
     }
 
 
@@ -225,21 +226,84 @@ def test_revision_whose_file_was_deleted_names_who_deleted_it(bob_switched: Path
     deleting = git(bob_switched, "rev-parse", "feature/audit").strip()
     assert code == 1
     assert (f"  {AUDIT} \"add audit log\" was deleted from {AUDIT_PATH} in commit {deleting[:12]} "
-            f"by Carol on 2026-01-01 (last present in commit {last[:12]}, added by Bob Builder "
-            "<bob@example.com> on 2026-02-03)") in out.splitlines()
+            f"by Carol <c@x.org> on 2026-01-01 (added in commit {last[:12]} by Bob Builder "
+            f"<bob@example.com> on 2026-02-03; last present in commit {last[:12]})") in out.splitlines()
     assert f"    git checkout {last[:12]}" in out.splitlines()
 
 
 def test_revision_nowhere_in_git_says_so_without_steps(bob_switched: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     git(bob_switched, "branch", "-q", "-D", "feature/audit")
+    git(bob_switched, "reflog", "expire", "--expire-unreachable=now", "--all")  # no trace left
     code, report = status_json(bob_switched, capsys)
     (unknown,) = report["unknown"]
     assert (code, unknown["sightings"], unknown["steps"], unknown["shared"]) == (1, [], [], None)
     assert unknown["note"] == (
-        "no branch, remote-tracking branch or deleted file in git defines it: it may live in a teammate's "
-        "unpushed branch (run `git fetch --all` and try again)"
+        "no branch, remote-tracking branch, deleted file or reflog entry in git defines it: it may live in a "
+        "teammate's unpushed branch (run `git fetch --all` and try again)"
     )
+
+
+def test_deleted_branch_story_names_the_commit_from_the_reflog(
+    bob_switched: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    added = git(bob_switched, "rev-parse", "feature/audit").strip()
+    git(bob_switched, "branch", "-q", "-D", "feature/audit")  # Bob's database still holds AUDIT
+    code, out = status(bob_switched, capsys)
+    keep = f"git branch feature/audit {added[:12]}"
+    assert code == 1
+    assert out.splitlines()[5:] == [
+        f"revision {AUDIT} is not defined by any file of this checkout (branch main).",
+        f"  {AUDIT} \"add audit log\" is on no branch, only in git's reflog (it was on branch feature/audit, "
+        f"since deleted): added in commit {added[:12]} by Bob Builder <bob@example.com> on 2026-02-03",
+        f"  shared revision: {BASE}",
+        "  no branch holds it any more; the only trace is git's reflog, whose entries for such commits "
+        f"expire (30 days by default): `{keep}` keeps it",
+        "  the way back (the database keeps what it holds until you run these):",
+        f"    git checkout {added[:12]}",
+        f"    alembic downgrade {BASE}",
+        "    git checkout main",
+        "    alembic upgrade head",
+        "",
+        "to apply, in order:",  # only what main adds, not every revision
+        f"  {WORKFLOWS}  add workflows",
+    ]
+    _code, report = status_json(bob_switched, capsys)
+    (sighting,) = report["unknown"][0]["sightings"]
+    assert (sighting["kind"], sighting["ref"], sighting["commit"], sighting["branch_was"]) == (
+        "reflog", None, added, "feature/audit")
+    assert sighting["added"]["commit"] == added
+    follow(bob_switched, report["unknown"][0]["steps"])
+    assert status_json(bob_switched, capsys)[1]["state"] == "at-heads"
+
+
+def test_when_main_and_a_feature_branch_have_the_revision_status_names_main(
+    bob_switched: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(bob_switched, "merge", "-q", "--no-edit", "feature/audit")
+    git(bob_switched, "checkout", "-q", "feature/audit")  # the branch visited last
+    git(bob_switched, "checkout", "-q", "-b", "reports", "main~2")  # the first commit: create users only
+    code, report = status_json(bob_switched, capsys)
+    (unknown,) = report["unknown"]
+    added = git(bob_switched, "rev-parse", "feature/audit").strip()
+    assert code == 1
+    assert [(s["ref"], s["added"]["commit"]) for s in unknown["sightings"]] == [
+        ("main", added), ("feature/audit", added)]
+    assert unknown["steps"] == ["git checkout main", f"alembic downgrade {BASE}", "git checkout reports",
+                                "alembic upgrade head"]
+    _code, out = status(bob_switched, capsys)
+    assert f"  {AUDIT} \"add audit log\" lives on branch main, added in commit {added[:12]} by Bob Builder " \
+           "<bob@example.com> on 2026-02-03" in out.splitlines()
+    assert "  also on: feature/audit" in out.splitlines()
+
+
+def test_a_detached_head_is_called_a_commit(story: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    alembic_cli(story, "upgrade", "head")
+    git(story, "checkout", "-q", "--detach", "main~1")
+    here = git(story, "rev-parse", "--short=12", "HEAD").strip()
+    _code, out = status(story, capsys)
+    assert f"revision {WORKFLOWS} is not defined by any file of this checkout (commit {here})." in out
+    assert status_json(story, capsys)[1]["detached"] is True
 
 
 def test_revision_file_missing_from_the_work_tree_is_restored_from_head(

@@ -305,7 +305,8 @@ def test_search_stops_at_the_git_work_tree_top(tmp_path: Path) -> None:
         find_project(repo / "src")
     assert raised.value.message == (
         "no Alembic project found: looked for alembic.ini, pyproject.toml with [tool.alembic] and "
-        f"migrations/alembic.ini in {repo / 'src'}, {repo} (the top of the git work tree)")
+        f"migrations/alembic.ini in {repo / 'src'}, {repo} (the top of the git work tree) and in every "
+        "folder below it that git lists")
     assert raised.value.hint == NOT_FOUND_HINT
     assert raised.value.exit_code == EXIT_USAGE
 
@@ -318,7 +319,8 @@ def test_not_found_names_every_folder_up_to_the_filesystem_root(tmp_path: Path) 
     folders = ", ".join(str(p) for p in (start, *start.parents))
     assert raised.value.message == (
         "no Alembic project found: looked for alembic.ini, pyproject.toml with [tool.alembic] and "
-        f"migrations/alembic.ini in {folders}")
+        f"migrations/alembic.ini in {folders}; folders below were not searched, as this is not a git "
+        "repository")
 
 
 # -- -c/--config -----------------------------------------------------------------------------------

@@ -70,11 +70,19 @@ def test_heads_under_one_label_diverge() -> None:
     assert (div.labels, div.forks) == (("core",), ("a",))
 
 
-def test_three_way_divergence_names_each_nearest_fork() -> None:
+def test_three_way_divergence_names_the_nearest_fork_all_heads_share() -> None:
+    # c and d fork at b, e at a: b is no fork of e, and a (an ancestor of b) is the one all three share.
     graph = RevisionGraph([rev("a"), rev("b", "a"), rev("c", "b"), rev("d", "b"), rev("e", "a")])
     (div,) = graph.divergences
-    assert set(div.forks) == {"a", "b"}
+    assert div.forks == ("a",)
     assert {s.head: s.revisions for s in div.sides} == {"c": ("c",), "d": ("d",), "e": ("e",)}
+
+
+def test_criss_cross_heads_have_two_nearest_forks_neither_above_the_other() -> None:
+    graph = RevisionGraph([rev("a"), rev("x", "a"), rev("y", "a"), rev("m1", "x", "y"), rev("m2", "y", "x"),
+                           rev("h1", "m1"), rev("h2", "m2")])
+    (div,) = graph.divergences
+    assert div.forks == ("x", "y")
 
 
 def test_duplicate_id_names_both_files() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import textwrap
 from pathlib import Path
@@ -12,7 +14,13 @@ from ahq_history.cli.main import main
 from ahq_history.core.errors import ConfigError
 from ahq_history.core.lint import CHECKS, Finding, LintConfig, check_ignores, lint_source, read_config
 from ahq_history.core.model import Revision
-from tests.support.projects import add_revision, alembic_project
+from tests.support.projects import (
+    add_revision,
+    alembic_config,
+    alembic_project,
+    forked_revisions,
+    linear_revisions,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 REV = Revision(id="abcd1234ef56", parents=("0123456789ab",), path="migrations/versions/abcd1234ef56_x.py")
@@ -155,6 +163,53 @@ def test_revises_agrees_with_down_revision_in_any_order_and_abbreviated() -> Non
 def test_a_docstring_without_revises_line_is_not_checked() -> None:
     revision = Revision(id="abcd1234ef56", parents=("0123456789ab",), path="x.py", revises=None)
     assert lint_source(revision, source("pass")) == []
+
+
+def _merged_project(root: Path) -> Path:
+    """Two heads (bbbb00000001, cccc00000002) joined by `alembic merge heads` (dddd00000001); its file."""
+    from alembic import command
+
+    linear_revisions(alembic_project(root))
+    forked_revisions(root)
+    with contextlib.redirect_stdout(io.StringIO()):
+        script = command.merge(alembic_config(root), "heads", message="merge", rev_id="dddd00000001")
+    assert script is not None
+    return Path(script.path)
+
+
+_MERGE_REVISES = "Revises: bbbb00000001, cccc00000002\n"
+
+
+@pytest.mark.parametrize("revises", [
+    None,  # as `alembic merge` wrote it
+    "Revises: ('bbbb00000001', 'cccc00000002')\n",  # older templates printed the tuple
+    "Revises: ('cccc00000002','bbbb00000001')\n",
+    'Revises: ("bbbb00000001", "cccc00000002")\n',
+    "Revises: (u'bbbb00000001', u'cccc00000002')\n",  # the same templates under Python 2
+    "Revises: bbbb0000,cccc00000002\n",
+])
+def test_a_merge_revises_line_in_any_template_form_agrees_with_down_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        revises: str | None) -> None:
+    merge = _merged_project(tmp_path / "app")
+    assert _MERGE_REVISES in merge.read_text(), "Alembic's template changed its Revises: line"
+    if revises is not None:
+        merge.write_text(merge.read_text().replace(_MERGE_REVISES, revises))
+    monkeypatch.chdir(tmp_path / "app")
+    assert main(["lint"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["lint: no findings in 6 revisions"]
+
+
+def test_a_tuple_revises_line_naming_another_revision_is_still_a_mismatch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    merge = _merged_project(tmp_path / "app")
+    merge.write_text(merge.read_text().replace(_MERGE_REVISES, "Revises: ('bbbb00000001', 'aaaa00000002')\n"))
+    monkeypatch.chdir(tmp_path / "app")
+    assert main(["lint", "--json"]) == 1
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["check"], finding["revision"], finding["line"], finding["message"]) == (
+        "AHQ004", "dddd00000001", 4, "the docstring says 'Revises: bbbb00000001, aaaa00000002' but "
+        "down_revision is bbbb00000001, cccc00000002")
 
 
 # -- AHQ005 too-many-tables -------------------------------------------------------------------------

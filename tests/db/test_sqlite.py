@@ -77,6 +77,19 @@ def test_wal_file_that_is_a_fifo_is_refused_not_copied(tmp_path: Path) -> None:
     assert caught.value.message == f"cannot read the database {path}: app.db-wal is not a regular file"
 
 
+@pytest.mark.parametrize("attack", ["fifo", "symlink_to_dev_zero"])
+def test_a_database_path_that_is_a_fifo_or_a_device_is_refused_not_opened(tmp_path: Path,
+                                                                          attack: str) -> None:
+    path = tmp_path / "app.db"
+    if attack == "fifo":
+        os.mkfifo(path)  # SQLite would wait for a writer forever
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(UnreachableError) as caught:
+        read(path)
+    assert caught.value.message == f"cannot read the database {path.resolve()}: it is not a regular file"
+
+
 def test_wal_copy_that_fails_is_unreachable_not_internal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,9 +35,15 @@ def test_revision_on_another_branch_names_branch_commit_author_and_parent(story:
     assert sighting.checkout == "feature/audit"
 
 
+def forget_branch(repo: Path, branch: str) -> None:
+    """`git branch -D`, and the reflog's entries for its commits expired: git keeps no trace of them."""
+    git(repo, "branch", "-q", "-D", branch)
+    git(repo, "reflog", "expire", "--expire-unreachable=now", "--all")
+
+
 def test_a_file_that_only_names_the_id_as_parent_is_not_a_sighting(story: Path) -> None:
     # On main, no file defines BASE's child AUDIT; WORKFLOWS' file mentions BASE only as down_revision.
-    git(story, "branch", "-D", "feature/audit")
+    forget_branch(story, "feature/audit")
     assert find_revision_in_git(story, AUDIT, VERSIONS) == []
     assert [s.ref for s in find_revision_in_git(story, BASE, VERSIONS)] == ["main"]
 
@@ -54,6 +60,45 @@ def test_remote_tracking_branch_is_found_after_the_local_one(story: Path, tmp_pa
     both = find_revision_in_git(story, AUDIT, VERSIONS)
     assert [(s.kind, s.ref) for s in both] == [("branch", "feature/audit"),
                                                ("remote", "origin/feature/audit")]
+
+
+def test_a_deleted_branch_is_found_in_the_reflog_with_the_commit_that_added_it(story: Path) -> None:
+    added = git(story, "rev-parse", "feature/audit").strip()
+    git(story, "branch", "-q", "-D", "feature/audit")
+    (sighting,) = find_revision_in_git(story, AUDIT, VERSIONS)
+    assert (sighting.kind, sighting.ref, sighting.commit, sighting.path) == (
+        "reflog", None, added, AUDIT_PATH)
+    assert (sighting.parents, sighting.branch_was, sighting.checkout) == (
+        (BASE,), "feature/audit", added[:12])
+    assert sighting.added is not None
+    assert (sighting.added.sha, sighting.added.author) == (added, "Bob Builder")
+
+
+def test_the_reflog_is_not_named_while_a_branch_holds_the_revision(story: Path) -> None:
+    git(story, "checkout", "-q", "-b", "audit-copy", "feature/audit")
+    git(story, "branch", "-q", "-D", "feature/audit")
+    found = find_revision_in_git(story, AUDIT, VERSIONS)
+    assert [(s.kind, s.ref) for s in found] == [("branch", "audit-copy")]
+
+
+def test_the_remote_default_branch_comes_first(story: Path, tmp_path: Path) -> None:
+    git(story, "branch", "-q", "trunk", "feature/audit")
+    git(tmp_path, "clone", "-q", "--bare", str(story), str(tmp_path / "origin.git"))
+    git(tmp_path / "origin.git", "symbolic-ref", "HEAD", "refs/heads/trunk")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--no-checkout", str(tmp_path / "origin.git"), str(clone))
+    found = find_revision_in_git(clone, AUDIT, VERSIONS)  # alphabetically origin/feature/audit is first
+    assert [(s.kind, s.ref) for s in found] == [("branch", "trunk"), ("remote", "origin/trunk"),
+                                                ("remote", "origin/feature/audit")]
+
+
+def test_a_branch_the_user_was_on_comes_before_one_never_checked_out(story: Path) -> None:
+    git(story, "branch", "-q", "audit-a", "feature/audit")  # never checked out, and first by name
+    git(story, "branch", "-q", "-m", "feature/audit", "zz-audit")
+    git(story, "checkout", "-q", "zz-audit")
+    git(story, "checkout", "-q", "main")
+    found = find_revision_in_git(story, AUDIT, VERSIONS)
+    assert [s.ref for s in found] == ["zz-audit", "audit-a"]
 
 
 def test_deleted_file_names_the_deleting_commit_and_the_last_that_had_it(story: Path) -> None:
@@ -91,7 +136,7 @@ def test_renamed_file_is_not_reported_as_deleted(story: Path) -> None:
 
 def test_files_outside_the_version_folders_do_not_count(story: Path) -> None:
     text = git(story, "show", f"feature/audit:{AUDIT_PATH}")
-    git(story, "branch", "-q", "-D", "feature/audit")
+    forget_branch(story, "feature/audit")
     (story / "notes").mkdir()
     (story / "notes" / "audit.py").write_text(text)
     commit_all(story, "keep a copy in the notes")
@@ -168,3 +213,11 @@ def test_repository_without_commits_has_a_branch_and_no_sightings(tmp_path: Path
     git(tmp_path, "init", "-q", "-b", "trunk")
     assert current_branch(tmp_path) == "trunk"
     assert find_revision_in_git(tmp_path, AUDIT, VERSIONS) == []
+
+
+def test_a_commit_left_by_a_reset_is_in_the_reflog_without_a_deleted_branch_name(story: Path) -> None:
+    git(story, "checkout", "-q", "feature/audit")
+    added = git(story, "rev-parse", "HEAD").strip()
+    git(story, "reset", "-q", "--hard", "HEAD~1")  # feature/audit still exists; the commit is gone from it
+    (sighting,) = find_revision_in_git(story, AUDIT, VERSIONS)
+    assert (sighting.kind, sighting.commit, sighting.branch_was) == ("reflog", added, None)

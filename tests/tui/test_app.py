@@ -698,9 +698,11 @@ def test_q_quits(forked: Path) -> None:
 
 
 def test_tui_command_refuses_a_missing_project_in_the_terminal(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from ahq_history.cli.main import main
 
+    monkeypatch.setattr("ahq_history.cli.commands.tui._on_a_terminal", lambda: True)
     os.chdir(tmp_path)
     assert main(["tui"]) == 2
     assert capsys.readouterr().err.startswith("ahq-history: no Alembic project found")

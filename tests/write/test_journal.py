@@ -291,6 +291,7 @@ def test_the_tui_finishes_or_undoes_an_interrupted_write_before_its_screen_opens
     from ahq_history.tui.app import HistoryApp
 
     monkeypatch.setattr(HistoryApp, "run", lambda self: None)
+    monkeypatch.setattr("ahq_history.cli.commands.tui._on_a_terminal", lambda: True)
     before = killed_after_one_file(three)
     code, _out, err = run_main(capsys, "-c", str(three / "alembic.ini"), "tui")
     assert code == 0 and snapshot(three) == before

@@ -7,8 +7,11 @@ work load only on a miss.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ahq_history.cli.options import add_upstream, json_text
+from ahq_history.config.discover import SeveralProjects
+from ahq_history.core.errors import AhqError
 from ahq_history.report.check import check_report, render_check_text
 
 
@@ -27,10 +30,26 @@ def run(args: argparse.Namespace) -> int:
         try:  # before any heavy import; whatever happens, a hook exits 0 (hookrun.py)
             from ahq_history.hooks.run import run_hook
 
-            return run_hook(args.hook[0], args.hook[1:], config=args.config)
+            return run_hook(args.hook[0], args.hook[1:], config=args.config, exit_if_stuck=True)
         except BaseException:
             return 0
-    report = check_report(args.config, use_cache=not args.no_cache, against=args.against,
-                          upstream=args.upstream)
+    try:
+        report = check_report(args.config, use_cache=not args.no_cache, against=args.against,
+                              upstream=args.upstream)
+    except SeveralProjects as several:
+        raise _counted(several) from None
     print(json_text(report) if args.json else render_check_text(report))
     return int(report["exit_code"])
+
+
+def _counted(several: SeveralProjects) -> SeveralProjects:
+    """The several-projects error with each project's revision files counted, so the choice is informed."""
+    from ahq_history.config.scan import revision_file_names
+
+    counts: dict[Path, int | None] = {}
+    for project in several.projects:
+        try:
+            counts[project.config_path] = len(revision_file_names(project))
+        except AhqError:  # a versions folder that cannot be listed: say so beside that project
+            counts[project.config_path] = None
+    return several.counted(counts)

@@ -71,7 +71,10 @@ def _config_to_record(config: str | None, top: Path) -> Path | None:
         from_top = find_project(start=top)
     except AhqError:
         return here.config_path
-    return None if from_top.config_path == here.config_path else here.config_path
+    # Found below the top only while it is the one project there: name it, so a second one added later
+    # does not leave the hooks asking which.
+    same = from_top.config_path == here.config_path and from_top.note is None
+    return None if same else here.config_path
 
 
 def _warm_cache(config: str | None, top: Path) -> dict[str, Any]:
@@ -106,6 +109,9 @@ def _install_text(done: Installed, warmed: dict[str, Any]) -> str:
     if note and note.startswith("no Alembic project found"):
         lines.append("Note: no Alembic project found from the top of the work tree; the hooks stay quiet "
                      "until there is one (or reinstall with -c PATH).")
+    elif note and note.startswith("several Alembic projects"):
+        lines.append("Note: this repository holds several Alembic projects (`ahq-history check` lists them); "
+                     "the hooks stay quiet until you reinstall with -c PATH naming one.")
     elif note:
         lines.append(f"Note: the git history was not read ahead ({note}); the first hook will read it.")
     return clean_lines(lines)

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ahq_history.config.loading import load
     from ahq_history.report.detail import detail_json, detail_text, revision_detail
-    from ahq_history.report.history import git_columns
+    from ahq_history.report.history import git_columns, problem_lines
 
     loaded = load(args.config)
     rid = loaded.graph.resolve(args.revision)
@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         print(json_text(payload))
     else:
         print(detail_text(detail, loaded.graph))
+        for text in problem_lines([p for p in loaded.problems if p.is_error]):  # why the exit code is 3
+            print(text, file=sys.stderr)
         if note:
             print(clean(f"note: {note}"), file=sys.stderr)
     return exit_code

@@ -95,6 +95,7 @@ def status_json(report: StatusReport, loaded: Loaded) -> dict[str, Any]:
         "ahead": list(state.ahead),
         "unknown": [_unknown(item) for item in report.unknown],
         "branch": report.branch,
+        "detached": report.detached,
         "upgrade_command": report.upgrade_command,
         "upgrade_argv": list(loaded.project.upgrade_argv),
         "upgrade_from_repository": loaded.project.upgrade_from_repository,
@@ -118,7 +119,8 @@ def _unknown(item: UnknownReport) -> dict[str, Any]:
 def _sighting(sighting: GitSighting) -> dict[str, Any]:
     return {"kind": sighting.kind, "ref": sighting.ref, "commit": sighting.commit, "path": sighting.path,
             "down_revision": list(sighting.parents), "message": sighting.message,
-            "added": _commit(sighting.added), "deleted": _commit(sighting.deleted)}
+            "added": _commit(sighting.added), "deleted": _commit(sighting.deleted),
+            "branch_was": sighting.branch_was}
 
 
 def _commit(commit: GitCommit | None) -> dict[str, str] | None:
@@ -146,7 +148,7 @@ def render_text(payload: dict[str, Any]) -> str:
                      "(`upgrade heads`); a merge revision joins them back into one")
     for item in payload["unknown"]:
         configured = payload["upgrade_argv"] if payload.get("upgrade_from_repository") else None
-        lines.extend(_unknown_text(item, payload["branch"], configured))
+        lines.extend(_unknown_text(item, payload["branch"], payload.get("detached", False), configured))
     if payload["pending"]:
         lines.extend(_pending_text(payload))
     lines.extend(_advice_text(payload))
@@ -174,8 +176,9 @@ def _verdict(payload: dict[str, Any]) -> str:
     return "state     unknown revision: the database is at a revision this checkout does not have"
 
 
-def _unknown_text(item: dict[str, Any], branch: str | None, configured: list[str] | None) -> list[str]:
-    here = f" (branch {branch})" if branch else ""
+def _unknown_text(item: dict[str, Any], branch: str | None, detached: bool,
+                  configured: list[str] | None) -> list[str]:
+    here = f" ({'commit' if detached else 'branch'} {branch})" if branch else ""
     lines = ["", f"revision {item['revision']} is not defined by any file of this checkout{here}."]
     sightings = item["sightings"]
     if sightings:
@@ -202,14 +205,21 @@ def _marked(argv: list[str], configured: list[str] | None) -> str:
 
 
 def _where(sighting: dict[str, Any]) -> str:
+    # Each commit named is shown with its own author: the one that added the file, the one that deleted it.
     added = sighting["added"]
-    who = f", added by {added['author']} <{added['email']}> on {added['date'][:10]}" if added else ""
+    by = f"added in commit {_by(added)}" if added else f"at commit {sighting['commit'][:SHORT]}"
     if sighting["kind"] == "deleted":
-        gone = sighting["deleted"]
-        return (f"was deleted from {sighting['path']} in commit {gone['commit'][:SHORT]} by {gone['author']} "
-                f"on {gone['date'][:10]} (last present in commit {sighting['commit'][:SHORT]}{who})")
+        return (f"was deleted from {sighting['path']} in commit {_by(sighting['deleted'])} ({by}; last "
+                f"present in commit {sighting['commit'][:SHORT]})")
+    if sighting["kind"] == "reflog":
+        was = f" (it was on branch {sighting['branch_was']}, since deleted)" if sighting["branch_was"] else ""
+        return f"is on no branch, only in git's reflog{was}: {by}"
     kind = "remote-tracking branch" if sighting["kind"] == "remote" else "branch"
-    return f"lives on {kind} {sighting['ref']} (commit {sighting['commit'][:SHORT]}{who})"
+    return f"lives on {kind} {sighting['ref']}, {by}"
+
+
+def _by(commit: dict[str, str]) -> str:
+    return f"{commit['commit'][:SHORT]} by {commit['author']} <{commit['email']}> on {commit['date'][:10]}"
 
 
 def _pending_text(payload: dict[str, Any]) -> list[str]:

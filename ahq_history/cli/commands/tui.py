@@ -23,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         raise UsageError("--json does not apply to the TUI",
                          hint="`ahq-history check --json` or `ahq-history history --json` give JSON")
+    if not _on_a_terminal():  # first, before anything is read or recovered: Textual would wait forever
+        raise UsageError("the TUI needs a terminal (standard input and output are not both one); "
+                         "use `ahq-history check` or `ahq-history history` instead")
 
     # A missing or unreadable project is said in the terminal (exit 2), before the screen opens; so is an
     # interrupted write, finished or undone first (the TUI writes too), its words left above the screen.
@@ -38,3 +41,11 @@ def run(args: argparse.Namespace) -> int:
                      database=not args.no_database)
     app.run()
     return app.return_code or EXIT_OK
+
+
+def _on_a_terminal() -> bool:
+    """Whether standard input and output are both a terminal (either may be None or closed)."""
+    try:
+        return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+    except ValueError:  # a closed stream
+        return False
