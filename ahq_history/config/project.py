@@ -202,7 +202,8 @@ def _from_config_path(path: Path, section: str) -> Project:
             raise ConfigError(f"no Alembic project in {path}: looked for {LOOKED_FOR}", hint=INIT_HINT)
         return project
     if not path.is_file():
-        raise ConfigError(f"configuration file {path} does not exist",
+        state = "is not a regular file" if path.exists() else "does not exist"  # a FIFO, a device
+        raise ConfigError(f"configuration file {path} {state}",
                           hint="give -c the path of alembic.ini, migrations/alembic.ini or pyproject.toml")
     if path.suffix == ".toml":
         ini = path.parent / "alembic.ini"

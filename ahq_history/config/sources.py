@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ahq_history.config.safefile import read_regular_file, reason
 from ahq_history.core.errors import ConfigError
 
 
@@ -82,12 +83,19 @@ class Sources:
 
 
 def _read_text(path: Path) -> str:
+    data = _read_bytes(path)
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A config file's bytes; a FIFO or a device named `alembic.ini` is refused, never read."""
+    try:
+        return read_regular_file(str(path))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({reason(error)})") from None
 
 
 def read_ini(path: Path) -> configparser.ConfigParser:
@@ -135,7 +143,7 @@ def where_set(path: Path, option: str | None) -> str:
     if option is not None:
         pattern = re.compile(rf"^\s*{re.escape(option)}\s*[=:]", re.IGNORECASE)
         try:
-            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for number, text in enumerate(read_regular_file(str(path)).decode("utf-8").splitlines(), 1):
                 if pattern.match(text):
                     return f"{path}:{number}"
         except (OSError, UnicodeDecodeError):
@@ -158,7 +166,7 @@ def tool_table(path: Path, name: str) -> dict[str, Any] | None:
     """`[tool.<name>]` of a pyproject.toml, or None. Files that do not mention `name` are not parsed."""
     if not path.is_file():
         return None
-    if name.encode() not in path.read_bytes():
+    if name.encode() not in _read_bytes(path):
         return None
     tool = read_pyproject(path).get("tool", {})
     if not isinstance(tool, dict):

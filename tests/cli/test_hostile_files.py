@@ -139,3 +139,22 @@ def test_a_syntax_error_in_a_non_head_file_is_exit_3_with_file_and_line(
     said = out + err
     assert f"{path.relative_to(project).as_posix()}:{line}" in said
     assert "the file of revision cafe00000001 is not valid Python" in said
+
+
+@pytest.mark.parametrize("attack", ["fifo", "symlink_to_dev_zero"])
+def test_an_alembic_ini_that_is_not_a_file_is_named_not_read(tmp_path: Path, attack: str) -> None:
+    ini = tmp_path / "alembic.ini"
+    if attack == "fifo":
+        os.mkfifo(ini)
+    else:
+        ini.symlink_to("/dev/zero")
+    done = subprocess.run([sys.executable, "-m", "ahq_history", "-c", str(ini), "check"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert f"configuration file {ini} is not a regular file" in done.stderr
+
+
+def test_a_pyproject_that_is_a_fifo_is_skipped_not_read(project: Path) -> None:
+    os.mkfifo(project / "pyproject.toml")  # settings are looked for there; reading it would hang
+    done = _check(project)
+    assert done.returncode == 0, done.stderr
