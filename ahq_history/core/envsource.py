@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ahq_history.core.pyparse import parse_quietly
+
 ConnectionKind = Literal["config", "app", "environment", "unset", "elsewhere"]
 
 _APP_NAMES = frozenset({"current_app", "get_engine", "get_engine_url", "create_app"})
@@ -37,8 +39,8 @@ class EnvConnection:
 def env_connection(text: str, environ: Mapping[str, str]) -> EnvConnection:
     """Where the env.py whose source is `text` connects, given the environment `environ`."""
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+        tree = parse_quietly(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # NUL bytes, absurd nesting
         return EnvConnection("elsewhere", "env.py does not parse")
     app = sorted(_app_uses(tree))
     if app:

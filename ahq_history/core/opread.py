@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ahq_history.core.opcalls import bind_arguments, operation
 from ahq_history.core.opexpr import dotted_name, last_name, qualified, string_value
 from ahq_history.core.ops import FunctionName, Operation, Operations
+from ahq_history.core.pyparse import parse_quietly
 
 # `op.*` helpers that build arguments or give access to the connection; they change nothing themselves.
 _HELPERS = frozenset({"f", "inline_literal", "get_bind", "get_context", "implementation_for",
@@ -23,7 +24,7 @@ _EXECUTORS = frozenset({"execute", "exec_driver_sql"})
 def read_operations(source: str) -> Operations:
     """List the operations of `upgrade()` and `downgrade()` in a revision file's text, without running it."""
     try:
-        module = ast.parse(source)
+        module = parse_quietly(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         line = getattr(error, "lineno", None)
         return Operations(error=f"the file does not parse: {getattr(error, 'msg', error)}", error_line=line)

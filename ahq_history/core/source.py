@@ -24,6 +24,7 @@ from ahq_history.core.header import (
     syntax_problem,
 )
 from ahq_history.core.model import Problem, Revision
+from ahq_history.core.pyparse import parse_quietly
 
 NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -128,7 +129,7 @@ def _read_whole(text: str) -> Extracted:
 
 def _parse(text: str) -> ast.Module | SyntaxError:
     try:
-        return ast.parse(text)
+        return parse_quietly(text)  # the parser's warnings would quote other people's text raw
     except SyntaxError as error:
         return error
     except (ValueError, RecursionError, MemoryError) as error:  # e.g. NUL bytes, absurd nesting

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from ahq_history.core.display import clean_lines
+from ahq_history.core.pyparse import parse_quietly
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
@@ -57,7 +58,7 @@ def revision_detail(loaded: Loaded, rid: str, git: GitColumns | None = None) -> 
 def function_source(source: str, name: str) -> tuple[int, str] | None:
     """The first line number and text of the module-level function `name` (None when absent)."""
     try:
-        module = ast.parse(source)
+        module = parse_quietly(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # as ops.read_operations: absurd nesting
         return None
     lines = source.splitlines()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeGuard
 from ahq_history.core.errors import RefusedError
 from ahq_history.core.model import Revision
 from ahq_history.core.plan import Move, RebaseStep
+from ahq_history.core.pyparse import parse_quietly
 from ahq_history.write.files import Written, decode, encode, split_lines
 
 if TYPE_CHECKING:
@@ -73,12 +74,12 @@ def _parse_header(text: str, rev: Revision) -> ast.Module:
     """The module's AST; when the body does not parse (old Python 2 files), the text before the first
     top-level function, where Alembic's header values live."""
     try:
-        return ast.parse(text)
+        return parse_quietly(text)
     except SyntaxError as error:
         first_def = re.search(r"^(?:async\s+def|def|class)\s", text, flags=re.M)
         if first_def is not None:
             with contextlib.suppress(SyntaxError):
-                return ast.parse(text[: first_def.start()])
+                return parse_quietly(text[: first_def.start()])
         raise RefusedError(f"{rev.path}:{error.lineno}: the file does not parse; not rewritten",
                            hint="fix the file first (`ahq-history check` reports it)") from None
 

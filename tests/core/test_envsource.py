@@ -74,3 +74,8 @@ def test_an_env_that_sets_the_url_itself_is_elsewhere(tmp_path: Path) -> None:
     found = env_connection(text, {})
     assert (found.kind, found.detail) == ("elsewhere", "env.py sets sqlalchemy.url itself "
                                                        "(config.set_main_option) from a value it computes")
+
+
+def test_an_absurdly_nested_env_py_does_not_parse_rather_than_crash() -> None:
+    for text in ("x = " + "-" * 100_000 + "1", "x = 1" + "+1" * 100_000):  # MemoryError, RecursionError
+        assert env_connection(text, {}).detail == "env.py does not parse"

@@ -74,3 +74,20 @@ def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path: Path,
     monkeypatch.setattr(cache.json, "dump", disk_full)
     cache.store(tmp_path / "ahq-history" / "check-x.json", "key", {"revisions": 1})
     assert list((tmp_path / "ahq-history").iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", [lambda r: r.pop("heads"), lambda r: r.update(heads=5),
+                                    lambda r: r.update(exit_code="x")],
+                         ids=["dropped", "retyped", "not-a-code"])
+def test_a_cache_damaged_inside_its_report_is_a_miss_not_an_internal_error(
+        linear: Path, capsys: pytest.CaptureFixture[str], damage: Any) -> None:
+    import json
+
+    check_json(linear, capsys)
+    (path,) = (linear / ".git" / "ahq-history").glob("check-*.json")
+    stored = json.loads(path.read_text())
+    damage(stored["report"])  # the key still matches
+    path.write_text(json.dumps(stored))
+    code, out, err = clirun.run_main(capsys, "-c", str(linear / "alembic.ini"), "check")
+    assert (code, err) == (0, "")
+    assert "aaaa00000002" in out
