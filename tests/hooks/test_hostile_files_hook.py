@@ -54,3 +54,27 @@ def test_committed_conflict_markers_advise_finishing_the_git_merge_not_rebase(tm
     assert "b2b2b2b2b2b2_add_users_phone.py:16: git conflict marker `<<<<<<< HEAD`" in done.stderr
     assert "finish the git merge" in done.stderr
     assert "--rebase" not in done.stderr and printed_commands(done.stderr) == []
+
+
+def test_post_checkout_with_dev_zero_dev_tty_a_fifo_and_a_loop_names_them(tmp_path: Path) -> None:
+    """A branch switch that changes revision files, with a database the hook can name: the hook loads the
+    work tree to compare, meets the attacks, names them, and lets git finish."""
+    _origin, _alice, bob = team(tmp_path)
+    ini = bob / "alembic.ini"
+    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite:///app.db"))
+    (bob / ".gitignore").write_text("__pycache__/\napp.db\n")
+    commit_all(bob, "use sqlite", env=BOB)
+    assert cli(bob, "hooks", "install").returncode == 0
+    git(bob, "checkout", "-q", "-b", "feature")
+    add_revision(bob, "add users phone", "b2b2b2b2b2b2")
+    commit_all(bob, "users phone", env=BOB)
+    versions = bob / "migrations" / "versions"
+    (versions / "zero.py").symlink_to("/dev/zero")
+    (versions / "tty.py").symlink_to("/dev/tty")
+    (versions / "loop.py").symlink_to(versions / "loop.py")
+    os.mkfifo(versions / "fifo.py")
+    done = subprocess.run(["git", "checkout", "main"], cwd=bob, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **BOB})
+    assert done.returncode == 0
+    assert "migrations/versions/fifo.py: fifo.py cannot be read (it is a FIFO, not a file)" in done.stderr
+    assert "gave up" not in done.stderr and "Traceback" not in done.stderr

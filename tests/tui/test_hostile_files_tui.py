@@ -1,5 +1,5 @@
-"""The TUI on a versions folder that holds a symlink to `/dev/zero` and a FIFO: it opens, names both in its
-error dialog, and never reads either (read naively, the first eats memory and the second hangs)."""
+"""The TUI on a versions folder that holds symlinks to `/dev/zero` and `/dev/tty`, a FIFO and a symlink loop:
+it opens, names them in its error dialog, and never reads one (read naively, they eat memory or hang)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from tests.support.pilot import settle
 from tests.support.projects import add_revision, alembic_project
 
 
-def test_tui_names_a_symlink_to_dev_zero_and_a_fifo_instead_of_reading_them(tmp_path: Path) -> None:
+def test_tui_names_dev_zero_dev_tty_a_fifo_and_a_loop_instead_of_reading_them(tmp_path: Path) -> None:
     root = alembic_project(tmp_path / "p")
     add_revision(root, "create users", "cafe00000001")
     versions = root / "migrations" / "versions"
     (versions / "zero.py").symlink_to("/dev/zero")
+    (versions / "tty.py").symlink_to("/dev/tty")
+    (versions / "loop.py").symlink_to(versions / "loop.py")
     os.mkfifo(versions / "fifo.py")
 
     async def go() -> MessageDialog:
@@ -31,4 +33,5 @@ def test_tui_names_a_symlink_to_dev_zero_and_a_fifo_instead_of_reading_them(tmp_
 
     dialog = asyncio.run(asyncio.wait_for(go(), timeout=60))
     assert "migrations/versions/fifo.py: fifo.py cannot be read (it is a FIFO, not a file)" in dialog.message
-    assert "migrations/versions/zero.py: zero.py cannot be read (it is a character device" in dialog.message
+    assert "migrations/versions/loop.py: loop.py cannot be read (it is a symlink loop)" in dialog.message
+    assert "and 1 more" in dialog.message  # tty.py and zero.py: three are named, the rest counted
