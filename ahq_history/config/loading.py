@@ -86,17 +86,18 @@ def _read(path: Path) -> str | None:
 
 
 def load(config: str | Path | None = None, start: Path | None = None, *,
-         project: Project | None = None) -> Loaded:
+         project: Project | None = None, exec_unresolved: bool = False) -> Loaded:
     """Find the project (unless given), scan its revision files and build the graph.
 
     Raises BrokenGraphError (exit 3) when an interrupted write left its files half written
     (`pending.refuse_unfinished`): the write commands finish or undo it before they load; ConfigError
-    (exit 2) when a revision file cannot be read (`scan.refuse_unreadable`)."""
+    (exit 2) when a revision file cannot be read (`scan.refuse_unreadable`). `exec_unresolved` runs the
+    revision files whose values cannot be read statically (the command line's `--exec-unresolved`)."""
     from ahq_history.core.graph import RevisionGraph
 
     if project is None:
         project = find_project(start=start, config=Path(config) if config else None)
     refuse_unfinished(project.root)
-    scanned = scan_project(project)
+    scanned = scan_project(project, exec_unresolved=exec_unresolved)
     refuse_unreadable(scanned)
     return Loaded(project=project, scan=scanned, graph=RevisionGraph(scanned.revisions))

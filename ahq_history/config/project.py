@@ -54,6 +54,7 @@ class Project:
     configured_versions: bool = False  # True when version_locations was set (not the default)
     problems: tuple[Problem, ...] = ()  # warnings about the configuration (unknown settings)
     note: str | None = None  # how discovery found it, when that needs saying (found below the git top)
+    sys_path: tuple[Path, ...] = ()  # prepend_sys_path, resolved: where Alembic would import from first
 
     @property
     def upgrade_argv(self) -> tuple[str, ...]:
@@ -131,19 +132,11 @@ def _below(origin: Path, top: Path, looked: list[Path], section: str) -> Project
     Several (a broken configuration counts: it is a project someone meant) raise SeveralProjects; none
     raises the not-found error, whose hint offers `alembic init` only now that the repository is known
     to hold no project."""
-    files = repository_files(top)
-    if files is None:
+    listed = projects_below(top, section)
+    if listed is None:
         raise not_found(looked, top, not_searched="git cannot list its files")
-    found: dict[Path, Project] = {}
-    broken: list[ConfigError] = []
-    for folder in candidate_folders(top, files):
-        try:
-            project = _project_in(folder, section)
-        except ConfigError as error:
-            broken.append(error)
-            continue
-        if project is not None:
-            found.setdefault(project.config_path, project)
+    found = {project.config_path: project for project in listed[0]}
+    broken = [error for _folder, error in listed[1]]
     if len(found) + len(broken) > 1:
         raise SeveralProjects(origin, top, tuple(found.values()), tuple(broken))
     if broken:
@@ -154,6 +147,26 @@ def _below(origin: Path, top: Path, looked: list[Path], section: str) -> Project
     shown = os.path.relpath(project.config_path, origin)
     note = f"using {shown}, the one Alembic project in this repository (none from {origin} up)"
     return dataclasses.replace(project, note=note)
+
+
+def projects_below(top: Path, section: str = "alembic"
+                   ) -> tuple[list[Project], list[tuple[Path, ConfigError]]] | None:
+    """Every project in the folders of the files git lists below `top` (each configuration once), and the
+    broken configurations with their folder; None when git cannot list the files."""
+    files = repository_files(top)
+    if files is None:
+        return None
+    found: dict[Path, Project] = {}
+    broken: list[tuple[Path, ConfigError]] = []
+    for folder in candidate_folders(top, files):
+        try:
+            project = _project_in(folder, section)
+        except ConfigError as error:
+            broken.append((folder, error))
+            continue
+        if project is not None:
+            found.setdefault(project.config_path, project)
+    return list(found.values()), broken
 
 
 def work_tree_top(folder: Path) -> Path | None:
@@ -204,7 +217,9 @@ def _from_config_path(path: Path, section: str) -> Project:
     if not path.is_file():
         state = "is not a regular file" if path.exists() else "does not exist"  # a FIFO, a device
         raise ConfigError(f"configuration file {path} {state}",
-                          hint="give -c the path of alembic.ini, migrations/alembic.ini or pyproject.toml")
+                          hint="give -c the path of an existing alembic.ini, migrations/alembic.ini or "
+                          "pyproject.toml, or create the project: `flask db init` (Flask-Migrate, writes "
+                          "migrations/alembic.ini) or `alembic init migrations`")
     if path.suffix == ".toml":
         ini = path.parent / "alembic.ini"
         sources = read_sources(section, ini if ini.is_file() else None, path)
@@ -279,6 +294,7 @@ def _project(sources: Sources, layout: Layout, config_path: Path, *, root: Path,
         sourceless=sources.flag("sourceless"),
         configured_versions=bool(locations),
         problems=warnings,
+        sys_path=search,
     )
 
 

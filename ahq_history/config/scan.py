@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ahq_history.config.bodies import body_problems
+from ahq_history.config.modules import project_names
 from ahq_history.config.project import Project
 from ahq_history.config.safefile import read_regular_file, reason
 from ahq_history.core.errors import ConfigError
@@ -107,11 +108,12 @@ def _alembic_loads(folder: str, name: str, sourceless: bool) -> bool:
     return True
 
 
-def scan_project(project: Project, *, check_syntax: bool = True) -> ScanResult:
+def scan_project(project: Project, *, check_syntax: bool = True, exec_unresolved: bool = False) -> ScanResult:
     """Scan the work tree's revision files of `project` (paths relative to `project.root`).
 
     Every body is parsed (`check_syntax`, `bodies.py`): a file Alembic cannot compile breaks `upgrade`, so
-    it breaks the graph. `check`'s cache keeps the verdict between runs."""
+    it breaks the graph. `check`'s cache keeps the verdict between runs. Names are followed into the
+    project's modules (`modules.py`); `exec_unresolved` runs a file whose values cannot be read so."""
     problems: list[Problem] = []
     texts: list[tuple[str, str]] = []
     for full, relative in _files(project):
@@ -120,11 +122,14 @@ def scan_project(project: Project, *, check_syntax: bool = True) -> ScanResult:
             problems.append(problem)
         if text is not None:
             texts.append((relative, text))
-    result = scan_texts(texts)
+    names, modules = project_names(project, exec_unresolved=exec_unresolved)
+    result = scan_texts(texts, names=names)
     problems.extend(result.problems)
     if check_syntax:
         problems.extend(body_problems(texts, result.revisions, result.problems))
-    return ScanResult(result.revisions, (*problems, *_missing_locations(project)))
+    problems.extend(_missing_locations(project))
+    problems.extend(skipped_subfolders(project))
+    return ScanResult(result.revisions, tuple(problems), tuple(dict.fromkeys(modules)))
 
 
 def _read_file(full: str, relative: str) -> tuple[str | None, Problem | None]:
@@ -155,15 +160,66 @@ def refuse_unreadable(result: ScanResult) -> None:
 
 
 def _missing_locations(project: Project) -> list[Problem]:
-    """A configured version location that does not exist (Alembic skips it silently)."""
-    if not project.configured_versions:
-        return []
+    """A configured version location that does not exist (Alembic skips it silently); without
+    `version_locations`, a missing `versions` folder is named with where it was looked for (git keeps no
+    empty folder, so a fresh clone lacks it until the first revision)."""
     config = _relative(project.config_path, project.root)
+    if not project.configured_versions:
+        return [
+            file_warning("missing-version-location", config, None, f"no versions folder: looked for "
+                         f"{_relative(location, project.root)} (script_location's versions), so there are no "
+                         "revisions yet; `alembic revision` (Flask-Migrate: `flask db migrate`) creates it; "
+                         "if the project is elsewhere, name its configuration with -c PATH")
+            for location in project.version_locations if not location.exists()
+        ]
     return [
         file_warning("missing-version-location", config, None, f"version location "
                      f"{_relative(location, project.root)} does not exist; Alembic skips it")
         for location in project.version_locations if not location.exists()
     ]
+
+
+def skipped_subfolders(project: Project) -> list[Problem]:
+    """One warning per subfolder of a version location that Alembic does not enter (no
+    `recursive_version_locations`) and that holds files it would load there: Alembic skips them silently,
+    and a person who put a revision there expects to hear it. A listing only: no file is read."""
+    if project.recursive:
+        return []
+    inside = [os.path.realpath(location) for location in project.version_locations]
+    config = _relative(project.config_path, project.root)
+    found: list[Problem] = []
+    for location in project.version_locations:
+        for folder, count in _unentered(str(location), inside, project.sourceless):
+            files = f"{count} revision file{'s' if count != 1 else ''}"
+            found.append(file_warning(
+                "skipped-subfolder", _relative(Path(folder), project.root), None,
+                f"{files} in this subfolder of version location {_relative(location, project.root)} are "
+                f"not part of the history: Alembic loads only the files directly in a version location; set "
+                f"recursive_version_locations = true in {config} to include them, or move them up"))
+    return found
+
+
+def _unentered(location: str, locations: list[str], sourceless: bool) -> Iterator[tuple[str, int]]:
+    """(subfolder, number of files Alembic would load there if it recursed) for each subfolder of
+    `location` that is not, and holds no, version location of its own (those are loaded as such)."""
+    try:
+        with os.scandir(location) as listing:
+            folders = sorted(e.name for e in listing if _is_dir(e) and not e.is_symlink())
+    except OSError:  # missing or unreadable: said elsewhere (a warning, or exit 2 when listing it)
+        return
+    for name in folders:
+        folder = os.path.join(location, name)
+        real = os.path.realpath(folder)
+        if name.endswith("__pycache__") or any(loc == real or loc.startswith(real + os.sep)
+                                               for loc in locations):
+            continue
+        try:
+            count = sum(1 for path, entries in _walk(folder, True, sourceless)
+                        for entry, _link in entries if _alembic_loads(path, entry, sourceless))
+        except ConfigError:  # a subfolder Alembic never enters cannot break the answer
+            continue
+        if count:
+            yield folder, count
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -97,6 +97,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("projects", "a list of project folders or configuration files", _strings,
             '["backend", "worker"]'),
     Setting("hook-budget", "a number of seconds", _seconds, "5", local_only=_HOOKS),
+    Setting("gate-budget", "a number of seconds", _seconds, "20", local_only=_HOOKS),
     Setting("upgrade-after-pull", "true or false", _flag, "true", local_only=_RUNS),
     Setting("exec-unresolved", "true or false", _flag, "true", local_only="imports revision files, running "
             "their code"),
@@ -186,6 +187,8 @@ def validate_settings(table: Mapping[str, object], path: Path, root: Path) -> tu
             raise ConfigError(_wrong(where, setting, shown, problem), hint=f"write {setting.line()}")
         if key == "lint":
             _check_lint(value, path)
+        if key == "projects":
+            _check_projects(value, path, where)
     return tuple(warnings)
 
 
@@ -229,6 +232,26 @@ def _check_lint(value: object, path: Path) -> None:
         read_config(value)
     except ConfigError as error:
         raise ConfigError(f"{_place(path, (*TABLE, 'lint'))}: {error.message}", hint=error.hint) from None
+
+
+def _check_projects(value: object, path: Path, where: str) -> None:
+    """Each entry of `projects` names something that exists, from the top of the git work tree that holds
+    `path` (the pyproject.toml's folder outside git): `check` and the hooks cover each one."""
+    top = repository_top(path.parent)
+    for entry in value if isinstance(value, list) else []:
+        full = os.path.normpath(top / entry)
+        inside = not os.path.isabs(entry) and full.startswith(os.path.join(top, ""))
+        wrong = "is not inside the repository" if not inside else None if os.path.exists(full) else (
+            "does not exist")
+        if wrong:
+            raise ConfigError(f"{where}: {entry!r} {wrong} ({top})", hint="list each project's alembic.ini, "
+                              "migrations/alembic.ini or pyproject.toml (or the folder holding it), relative "
+                              "to the repository's top")
+
+
+def repository_top(folder: Path) -> Path:
+    """The nearest folder at or above `folder` holding `.git`; `folder` itself outside git."""
+    return next((c for c in (folder, *folder.parents) if (c / ".git").exists()), folder)
 
 
 def _unknown(key: str, path: Path, root: Path) -> Problem:

@@ -290,12 +290,23 @@ class RevisionGraph:
         """Groups of two or more heads that no distinct branch label separates.
 
         Unlabelled heads form one group whether or not they share history: `upgrade head` fails for
-        all of them alike.
+        all of them alike. A head below which a branch label could not be read (`labels_unresolved`)
+        stands alone: the unknown label may be what separates it, and a guess must not report a divergence.
         """
-        groups: dict[frozenset[str], list[str]] = {}
+        groups: dict[tuple[frozenset[str], str], list[str]] = {}
+        unknown = self._labels_unknown
         for head in self.heads:
-            groups.setdefault(self.branch_labels(head), []).append(head)
-        return [self._divergence(heads, labels) for labels, heads in groups.items() if len(heads) > 1]
+            groups.setdefault((self.branch_labels(head), head if head in unknown else ""), []).append(head)
+        return [self._divergence(heads, key[0]) for key, heads in groups.items() if len(heads) > 1]
+
+    @cached_property
+    def _labels_unknown(self) -> set[str]:
+        """Revisions that carry, or descend through down_revision from, a label not read statically."""
+        marked = [rid for rid, rev in self.revisions.items() if rev.labels_unresolved]
+        found: set[str] = set()
+        for rid in marked:
+            found |= self.descendants(rid) | {rid}
+        return found
 
     def _divergence(self, heads: Sequence[str], labels: frozenset[str]) -> Divergence:
         reach = {h: self.ancestors(h) | {h} for h in heads}

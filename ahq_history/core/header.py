@@ -27,6 +27,7 @@ class Assignment(NamedTuple):
     value: object = None
     literal: bool = True
     source: str = ""  # the value's source text, kept for messages when it is not usable
+    unresolved: tuple[str, ...] = ()  # parts not followed statically (core/names.py); `value` keeps the rest
 
 
 class Docstring(NamedTuple):
@@ -65,7 +66,13 @@ def revision_from(found: Extracted, path: str, problems: list[Problem]) -> Revis
         create_date=doc.create_date, path=path, line=line, parents_line=_line(found, "down_revision"),
         labels_line=_line(found, "branch_labels"), depends_line=_line(found, "depends_on"),
         revises_line=doc.revises_line, revises=doc.revises,
+        labels_unresolved=_unresolved(found, "branch_labels"),
     )
+
+
+def _unresolved(found: Extracted, name: str) -> bool:
+    assign = found.assigns.get(name)
+    return assign is not None and bool(assign.unresolved)
 
 
 def _line(found: Extracted, name: str) -> int | None:
@@ -117,7 +124,7 @@ def _parents(found: Extracted, rid: str, path: str, line: int | None,
                                    "down_revision; Alembic cannot load it (write down_revision = None for a "
                                    "base)"))
         return ()
-    if not assign.literal:
+    if not assign.literal or assign.unresolved:
         problems.append(file_error("non-literal", path, assign.line, f"down_revision of revision {rid} is "
                                    f"not a literal: `{assign.source}`; write the parent ids as strings "
                                    "(or None for a base)"))
@@ -136,10 +143,9 @@ def _names(found: Extracted, name: str, rid: str, path: str, problems: list[Prob
     assign = found.assigns.get(name)
     if assign is None:
         return ()
-    if not assign.literal:
-        problems.append(file_warning("non-literal", path, assign.line, f"{name} of revision {rid} is not a "
-                                     f"literal: `{assign.source}`; it is read as empty (only Alembic, "
-                                     "running the file, knows its value)"))
+    if assign.unresolved:
+        problems.append(_unresolved_problem(name, rid, path, assign))
+    if assign.value is None and assign.unresolved:
         return ()
     ids = _as_ids(assign.value)
     if ids is None:
@@ -148,6 +154,17 @@ def _names(found: Extracted, name: str, rid: str, path: str, problems: list[Prob
                                      f"`{assign.value!r}`; it is read as empty"))
         return ()
     return ids
+
+
+def _unresolved_problem(name: str, rid: str, path: str, assign: Assignment) -> Problem:
+    """A warning, never an error: what could be read stays, and only running the file knows the rest."""
+    parts = ", ".join(f"`{part}`" for part in assign.unresolved)
+    where = "" if assign.unresolved == (assign.source,) else f" in `{assign.source}`"
+    kept = _as_ids(assign.value) or ()
+    reading = f"read as {', '.join(kept)} only" if kept else "read as empty"
+    return file_warning("non-literal", path, assign.line, f"{name} of revision {rid} is not a literal: "
+                        f"{parts}{where} is found neither in {file_name(path)} nor in the project's modules, "
+                        f"so it is {reading}; `--exec-unresolved` runs the file to read it")
 
 
 def _as_ids(value: object) -> tuple[str, ...] | None:

@@ -29,6 +29,7 @@ class Revision:
     depends_line: int | None = None
     revises_line: int | None = None  # line of "Revises:" in the docstring
     revises: tuple[str, ...] | None = None  # ids named by the "Revises:" docstring line, when present
+    labels_unresolved: bool = False  # branch_labels names a value that could not be read statically
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 from ahq_history.git.index import History
 from ahq_history.git.log import Change, CommitInfo
 
-FORMAT = 1
+FORMAT = 2  # 2: Revision gained labels_unresolved (blobs are kept as lists of its fields)
 TAIL_LIMIT = 3000  # a new base once the tail holds more commits or blobs than this (and after a prune)
 
 

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ from ahq_history import __version__
 from ahq_history.config.pending import git_dir as git_dir  # where the journal lives too
 from ahq_history.config.project import Project
 
-CACHE_FORMAT = 4  # 2: commands carry their argv (next_argv, command_argv); 3: the advisor's reason;
-# 4: every body parsed, a syntax error is an error
+CACHE_FORMAT = 5  # 2: commands carry their argv (next_argv, command_argv); 3: the advisor's reason;
+# 4: every body parsed, a syntax error is an error; 5: heads carry their line (annotations)
 # Refs kept outside refs/ (per work tree); `git fetch URL BRANCH` moves FETCH_HEAD alone.
 _PSEUDO_REFS = ("FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 
@@ -96,11 +97,19 @@ def lookup(path: Path, key: str) -> dict[str, Any] | None:
             stored = json.load(handle)
     except (OSError, ValueError):
         return None
-    if not isinstance(stored, dict) or stored.get("key") != key:
+    if not isinstance(stored, dict) or stored.get("key") != key or not _unchanged(stored.get("depends")):
         return None
     report = stored.get("report")
     # A file damaged (or edited) inside the report while its key still matches is a miss, not a crash.
     return report if isinstance(report, dict) and stored.get("digest") == _digest(report) else None
+
+
+def _unchanged(depends: object) -> bool:
+    """The project modules whose constants the report used (labels from `migration.EXPAND_BRANCH`) are as
+    they were: their paths are known only after a load, so they are checked here, not in the key."""
+    if not isinstance(depends, dict):
+        return False
+    return all(isinstance(path, str) and _stat_key(path) == key for path, key in depends.items())
 
 
 def _digest(report: dict[str, Any]) -> str:
@@ -108,7 +117,7 @@ def _digest(report: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()  # ensure_ascii: ASCII text
 
 
-def store(path: Path, key: str, report: dict[str, Any]) -> None:
+def store(path: Path, key: str, report: dict[str, Any], depends: Iterable[str] = ()) -> None:
     """Write atomically; a cache that cannot be written is simply not kept (nor is its temporary file)."""
     import tempfile  # only when writing: a warm check never needs it
 
@@ -119,7 +128,8 @@ def store(path: Path, key: str, report: dict[str, Any]) -> None:
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"key": key, "digest": _digest(report), "report": report}, handle)
+            json.dump({"key": key, "digest": _digest(report), "report": report,
+                       "depends": {module: _stat_key(module) for module in depends}}, handle)
         os.replace(temp, path)
     except OSError:
         with contextlib.suppress(OSError):

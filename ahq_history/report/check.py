@@ -27,11 +27,12 @@ if TYPE_CHECKING:
     from ahq_history.git.facts import GitView
 
 def check_report(config: str | None, *, use_cache: bool = True, against: str | None = None,
-                 upstream: str | None = None) -> dict[str, Any]:
+                 upstream: str | None = None, exec_unresolved: bool = False) -> dict[str, Any]:
     """The check report for the project found from here (or `config`), from the cache when it is fresh.
 
     Git's fields (docs/json.md) come from `gitfacts`; `against` predicts the merge of that ref, and
-    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index."""
+    `upstream` narrows what counts as published. The cache key covers HEAD, refs and the index.
+    `exec_unresolved` runs the files whose values cannot be read statically; such a run is not cached."""
     project = find_project(config=Path(config) if config else None)
     refuse_unfinished(project.root)  # an interrupted write: exit 3, naming the command that recovers
     variant = f"check|against={against}|upstream={upstream}"
@@ -39,14 +40,16 @@ def check_report(config: str | None, *, use_cache: bool = True, against: str | N
     files = revision_file_names(project)
     key = cache.cache_key(project, files, variant, gitdir)
     where = cache.cache_path(project, gitdir)
-    if use_cache:
+    if use_cache and not exec_unresolved:
         cached = cache.lookup(where, key)
         if cached is not None:
             return _with_discovery_note(cached, project.note)
     from ahq_history.config.loading import load
 
-    report = _git_report(load(project=project), against, upstream)
-    cache.store(where, key, report)
+    loaded = load(project=project, exec_unresolved=exec_unresolved)
+    report = _git_report(loaded, against, upstream)
+    if not exec_unresolved:  # the constants modules read are checked on each lookup (not in the key)
+        cache.store(where, key, report, depends=loaded.scan.modules)
     return _with_discovery_note(report, project.note)
 
 
@@ -146,6 +149,7 @@ def _head(graph: RevisionGraph, head: str) -> dict[str, Any]:
         "revision": head,
         "message": rev.message,
         "path": rev.path,
+        "line": rev.line,
         "create_date": rev.create_date,
         "branch_labels": sorted(graph.branch_labels(head)),
     }
@@ -194,7 +198,7 @@ def _advise(report: dict[str, Any], divergence: dict[str, Any]) -> Advice:
 def next_argv(report: dict[str, Any]) -> list[list[str]]:
     """The commands a person should run next, in order, each as its words; none for a broken graph
     (the next step is to fix it). With `against`, `git merge REF` comes first."""
-    if report["exit_code"] == EXIT_BROKEN:
+    if report["exit_code"] == EXIT_BROKEN or not report["revisions"]:  # no revisions: nothing to upgrade
         return []
     from ahq_history.core.advice import upgrade_argv
 
@@ -253,7 +257,8 @@ def render_check_text(report: dict[str, Any]) -> str:
         lines.append("No divergence.")
     lines.extend(f"note: {note}" for note in report.get("notes", []))
     marked = report["project"].get("upgrade_from_repository") and _upgrade_is_next(report)
-    lines.append(f"Next: {report['next']}" + (f"  {FROM_REPOSITORY}" if marked else ""))
+    if report["next"]:
+        lines.append(f"Next: {report['next']}" + (f"  {FROM_REPOSITORY}" if marked else ""))
     return clean_lines(lines)
 
 

@@ -222,7 +222,7 @@ def test_linear_history_below_agrees_with_alembic(tmp_path: Path) -> None:
     assert our_view(load(project=find_project(repo))) == alembic_view(ini_config(root / "alembic.ini"))
 
 
-def test_hooks_with_several_projects_stay_quiet_and_install_says_why(tmp_path: Path) -> None:
+def test_hooks_install_says_the_hooks_cover_several_projects(tmp_path: Path) -> None:
     repo = repository(tmp_path)
     nested_alembic(repo, "one")
     nested_alembic(repo, "two")
@@ -230,8 +230,8 @@ def test_hooks_with_several_projects_stay_quiet_and_install_says_why(tmp_path: P
     installed = cli(repo, "hooks", "install")
     assert installed.returncode == 0, installed.stderr
     assert installed.stdout.splitlines()[-1] == (
-        "Note: this repository holds several Alembic projects (`ahq-history check` lists them); the hooks "
-        "stay quiet until you reinstall with -c PATH naming one.")
+        "Note: this repository holds several Alembic projects (`ahq-history check --all` covers them); the "
+        "hooks cover each one ([tool.ahq-history] projects, else all), naming it.")
     git(repo, "checkout", "-q", "-b", "feature")
     add_revision(repo / "one", "add index", "aaaa00000003", head="aaaa00000002")
     commit_all(repo, "index")

@@ -346,7 +346,10 @@ def test_config_option_naming_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         find_project(tmp_path, config=Path("nope.ini"))
     assert raised.value.message == f"configuration file {tmp_path / 'nope.ini'} does not exist"
-    assert raised.value.hint == "give -c the path of alembic.ini, migrations/alembic.ini or pyproject.toml"
+    assert raised.value.hint == (
+        "give -c the path of an existing alembic.ini, migrations/alembic.ini or pyproject.toml, or create "
+        "the project: `flask db init` (Flask-Migrate, writes migrations/alembic.ini) or "
+        "`alembic init migrations`")
 
 
 def test_config_option_pyproject_without_tool_alembic(tmp_path: Path) -> None:

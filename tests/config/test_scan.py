@@ -348,8 +348,10 @@ def test_non_literal_branch_labels_is_a_warning(project_dir: Path) -> None:
     problem = only(problems)
     assert [(r.id, r.branch_labels) for r in revisions] == [("e1", ())]
     assert (problem.kind, problem.severity, problem.line) == ("non-literal", "warning", 5)
-    assert problem.message == ("branch_labels of revision e1 is not a literal: `(cli.EXPAND_BRANCH,)`; it is "
-                               "read as empty (only Alembic, running the file, knows its value)")
+    assert problem.message == ("branch_labels of revision e1 is not a literal: `cli.EXPAND_BRANCH` in "
+                               "`(cli.EXPAND_BRANCH,)` is found neither in expand.py nor in the project's "
+                               "modules, so it is read as empty; `--exec-unresolved` runs the file to read "
+                               "it")
 
 
 def test_non_literal_depends_on_is_a_warning(project_dir: Path) -> None:
@@ -361,8 +363,9 @@ def test_non_literal_depends_on_is_a_warning(project_dir: Path) -> None:
     problem = only(problems)
     assert [(r.id, r.depends_on) for r in revisions] == [("d1", ())]
     assert (problem.kind, problem.severity, problem.line) == ("non-literal", "warning", 3)
-    assert problem.message == ("depends_on of revision d1 is not a literal: `[OTHER]`; it is read as empty "
-                               "(only Alembic, running the file, knows its value)")
+    assert problem.message == ("depends_on of revision d1 is not a literal: `OTHER` in `[OTHER]` is found "
+                               "neither in dep.py nor in the project's modules, so it is read as empty; "
+                               "`--exec-unresolved` runs the file to read it")
 
 
 def test_missing_revision_is_an_error(project_dir: Path) -> None:

@@ -35,6 +35,8 @@ def refused(root: Path, body: str) -> ConfigError:
 
 def test_every_known_setting_with_a_good_value_passes(tmp_path: Path) -> None:
     body = "".join(f"{s.line()}\n" for s in SETTINGS.values() if s.local_only is None)
+    for folder in ("backend", "worker"):  # `projects` names paths that exist
+        (tmp_path / folder).mkdir()
     table, path = settings_file(tmp_path, body)
     assert validate_settings(table, path, tmp_path) == ()
 
@@ -127,7 +129,8 @@ def test_unknown_key_far_from_any_lists_the_settings(tmp_path: Path) -> None:
     table, path = settings_file(tmp_path, "colour = true\n")
     (warning,) = validate_settings(table, path, tmp_path)
     assert warning.message.startswith("unknown setting 'colour' in [tool.ahq-history] (the settings are "
-                                      "database-url, exec-unresolved, heads-file, hook-budget, lint, ")
+                                      "database-url, exec-unresolved, gate-budget, heads-file, hook-budget, "
+                                      "lint, ")
 
 
 def test_warning_path_is_relative_to_the_project_root(tmp_path: Path) -> None:

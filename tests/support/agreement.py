@@ -3,6 +3,7 @@ points and labels, for the tests that check a layout is read as Alembic reads it
 
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ def alembic_view(config: Config) -> View:
     """What Alembic finds, executing the files. `prepend_sys_path` and `package:path` locations make Alembic
     change `sys.path` and import packages: both are put back, so that tests do not see each other's."""
     path, modules = list(sys.path), set(sys.modules)
+    # Each test runs in its own folder, but Alembic puts the relative `.` on sys.path: the finder cached
+    # for `.` would list the previous test's folder when both share an mtime.
+    importlib.invalidate_caches()
     try:
         script = ScriptDirectory.from_config(config)
         scripts = list(script.walk_revisions())
