@@ -33,3 +33,27 @@ def add_database_url(parser: argparse.ArgumentParser, *, when: str = "") -> None
     parser.add_argument("--database-url", metavar="URL", default=None,
                         help=f"{when}database to read (default: $DATABASE_URL, [tool.ahq-history] "
                         "database-url, then the ini's sqlalchemy.url)")
+
+
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def add_format(parser: argparse.ArgumentParser, pictures: bool = False) -> None:
+    """`--format text|json|github|sarif|junit`: the CI renderings of report/formats.py (docs/ci.md);
+    with `pictures`, also `mermaid|dot` (report/pictures.py)."""
+    parser.add_argument("--format", choices=OUTPUT_FORMATS + (("mermaid", "dot") if pictures else ()),
+                        default=None, dest="output_format",
+                        help="text (default), json (as --json), github (workflow annotations), sarif "
+                        "(code scanning), junit (test report)" + (", mermaid or dot (a picture of each "
+                        "divergence)" if pictures else "") + "; the exit code is the same in each")
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The chosen format: `--format`, else json for `--json`, else text. `--json` with another `--format`
+    is a usage error (exit 2)."""
+    from ahq_history.core.errors import UsageError
+
+    chosen = getattr(args, "output_format", None)
+    if args.json and chosen not in (None, "json"):
+        raise UsageError(f"--json and --format {chosen} ask for two outputs", "give one of them")
+    return "json" if args.json else chosen or "text"

@@ -15,6 +15,10 @@ findings out (pure; no file is opened here).
   list or the tuple `('a', 'b')` that older templates wrote).
 - AHQ005 too-many-tables (warning): `upgrade()` touches more unrelated tables than
   `max-unrelated-tables` (default 5).
+- AHQ006 bad-waiver (error): an in-file waiver (`# ahq: ignore[AHQ002] reason`, `core/waivers.py`) without
+  a reason, or naming no known check; it waives nothing.
+
+A waiver on a finding's line (or in the module docstring: the whole file) silences the checks it names.
 
 Errors make `ahq-history lint` exit 1; warnings are shown and leave the exit code alone.
 
@@ -43,6 +47,7 @@ from ahq_history.core.errors import ConfigError
 from ahq_history.core.model import Revision, Severity
 from ahq_history.core.opread import read_operations
 from ahq_history.core.ops import Operation, Operations, describe
+from ahq_history.core.waivers import Waiver, read_waivers
 
 CONFIG_SECTION = "[tool.ahq-history.lint]"
 DEFAULT_MAX_UNRELATED_TABLES = 5
@@ -78,6 +83,9 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
     Check("AHQ005", "too-many-tables", "warning",
           "split the revision so that each makes one focused change: the guide asks for small migrations "
           "that do not mix unrelated schema changes"),
+    Check("AHQ006", "bad-waiver", "error",
+          "write why the finding is accepted after the bracket, e.g. `# ahq: ignore[AHQ002] the column "
+          "moved to profiles in 3f2a`, and name checks by id (AHQ001...) or name"),
 )}
 _BY_NAME = {check.name: check.id for check in CHECKS.values()}
 
@@ -203,8 +211,49 @@ def _ignores(value: object) -> dict[str, frozenset[str]]:
 
 
 def lint_source(revision: Revision, source: str, config: LintConfig | None = None) -> list[Finding]:
-    """Lint one revision file from its text."""
-    return lint_revision(revision, read_operations(source), config)
+    """Lint one revision file from its text: the findings that no in-file waiver silences."""
+    return lint_file(revision, source, config)[0]
+
+
+def lint_file(
+    revision: Revision, source: str, config: LintConfig | None = None
+) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """Lint one revision file from its text: the findings left, and those its waivers silence, each with
+    the waiver's reason. A waiver without a reason, or naming no known check, is an AHQ006 finding."""
+    config = config or LintConfig()
+    findings = lint_revision(revision, read_operations(source), config)
+    waivers = read_waivers(source)
+    good = [w for w in waivers if w.checks and w.reason and all(_known(c) for c in w.checks)]
+    left: list[Finding] = []
+    waived: list[tuple[Finding, str]] = []
+    for finding in findings:
+        by = next((w for w in good if w.covers(finding.line) and finding.check in map(_known, w.checks)),
+                  None)
+        if by is None:
+            left.append(finding)
+        else:
+            waived.append((finding, by.reason))
+    if config.enabled("AHQ006", revision.id):
+        left.extend(_bad_waiver(revision, waiver, config) for waiver in waivers if waiver not in good)
+    return sorted(left, key=lambda f: (f.line or 0, f.check)), waived
+
+
+def _known(written: str) -> str | None:
+    check_id = _BY_NAME.get(written, written.upper())
+    return check_id if check_id in CHECKS else None
+
+
+def _bad_waiver(revision: Revision, waiver: Waiver, config: LintConfig) -> Finding:
+    unknown = [c for c in waiver.checks if _known(c) is None]
+    if not waiver.checks:
+        message = "the waiver names no check: `ahq: ignore[]`"
+    elif unknown:
+        message = f"the waiver names no known check: {', '.join(unknown)}"
+    else:
+        message = f"the waiver of {', '.join(waiver.checks)} gives no reason, so it waives nothing"
+    check = CHECKS["AHQ006"]
+    return Finding(check.id, check.name, config.severity(check.id), revision.id, revision.path, waiver.line,
+                   message, check.hint)
 
 
 def lint_revision(

@@ -304,3 +304,11 @@ def _existing(repo: GitRepo, names: Iterable[str]) -> tuple[str, ...]:
     """Of `names`, the commits this repository has, each once, in order."""
     found = (resolve_commit(repo, name) for name in names if all(c in "0123456789abcdef" for c in name))
     return tuple(dict.fromkeys(sha for sha in found if sha))
+
+
+def added_paths(repo: GitRepo, ref: str, pathspecs: Sequence[str]) -> list[str]:
+    """Paths under `pathspecs` that HEAD's side added since it forked from `ref`
+    (`git diff --name-only --diff-filter=A REF...HEAD`), relative to the repository root."""
+    out = repo.run("diff", "--name-only", "-z", "--diff-filter=A", f"{ref}...HEAD", "--",
+                   *_pathspecs(pathspecs), strip_newline_in_stdout=False)
+    return [path for path in out.split("\0") if path]

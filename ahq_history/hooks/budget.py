@@ -24,20 +24,23 @@ BUDGET_KEY = "ahq-history.hook-budget"
 T = TypeVar("T")
 
 
-def hook_budget(environ: Mapping[str, str], start: Path, warn: Callable[[str], None]) -> float:
-    """The budget in seconds: the environment variable, else git config, else the default."""
-    text = environ.get(BUDGET_VARIABLE, "")
+def hook_budget(environ: Mapping[str, str], start: Path, warn: Callable[[str], None], *,
+                variable: str = BUDGET_VARIABLE, key: str = BUDGET_KEY, default: float = DEFAULT_BUDGET
+                ) -> float:
+    """The budget in seconds: the environment variable, else git config, else the default. The gates
+    (gate.py) pass their own `variable`, `key` and `default`."""
+    text = environ.get(variable, "")
     if text.strip():
-        return _checked(text, BUDGET_VARIABLE, warn)
-    text = _git_config(start) or ""
+        return _checked(text, variable, warn, key, default)
+    text = _git_config(start, key) or ""
     if text.strip():
-        return _checked(text, f"git config {BUDGET_KEY}", warn)
-    return DEFAULT_BUDGET
+        return _checked(text, f"git config {key}", warn, key, default)
+    return default
 
 
-def _checked(text: str, where: str, warn: Callable[[str], None]) -> float:
-    """`text` as seconds, checked by the one validator of `hook-budget`; the default when it is wrong."""
-    setting = SETTINGS["hook-budget"]
+def _checked(text: str, where: str, warn: Callable[[str], None], key: str, default: float) -> float:
+    """`text` as seconds, checked by the one validator of the setting; the default when it is wrong."""
+    setting = SETTINGS[key.removeprefix("ahq-history.")]
     value: object
     try:
         value = float(text)
@@ -47,14 +50,14 @@ def _checked(text: str, where: str, warn: Callable[[str], None]) -> float:
     if problem is None and isinstance(value, float):
         return value
     what = f"{text!r} is {problem}" if (problem or "").startswith("not ") else f"{text!r}: {problem}"
-    warn(f"ahq-history: {where} must be {setting.expects}: {what}; using {DEFAULT_BUDGET:g} seconds")
-    return DEFAULT_BUDGET
+    warn(f"ahq-history: {where} must be {setting.expects}: {what}; using {default:g} seconds")
+    return default
 
 
-def _git_config(start: Path) -> str | None:
-    """`git config --get ahq-history.hook-budget`, or None (not set, no git, or git does not answer)."""
+def _git_config(start: Path, key: str) -> str | None:
+    """`git config --get KEY`, or None (not set, no git, or git does not answer)."""
     try:
-        done = subprocess.run(["git", "config", "--get", BUDGET_KEY], cwd=start, capture_output=True,
+        done = subprocess.run(["git", "config", "--get", key], cwd=start, capture_output=True,
                               text=True, check=False, timeout=DEFAULT_BUDGET)
     except (OSError, subprocess.SubprocessError):
         return None

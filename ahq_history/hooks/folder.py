@@ -106,3 +106,15 @@ def refuse_outside(folder: HooksFolder) -> None:
         "may share that folder, so ahq-history does not write there",
         f"{OUTSIDE_FIX}, or {PRE_COMMIT_HOOKS}",
     )
+
+
+def shared(folder: HooksFolder) -> bool:
+    """True when the hooks folder lies in the work tree and git does not ignore it: it is (or will be)
+    committed, so every clone runs what is written there."""
+    if not within(folder.path, folder.work_tree) or folder.outside:
+        return False
+    if any(within(folder.path, place) for place in (folder.git_dir, folder.common_dir)):
+        return False
+    probe = folder.path / "post-merge"  # a file that may not exist yet: check-ignore asks about the path
+    done = _git(folder.work_tree, "check-ignore", "-q", "--no-index", str(probe))
+    return done.returncode != 0

@@ -1,8 +1,13 @@
 """Install, chain, uninstall and inspect ahq-history's git hooks.
 
 The folder is the one git really runs hooks from (`folder.py`); a folder outside the repository is refused.
-A hook that was already there is moved aside to `<name>.ahq-legacy` and run by ours; uninstall puts it
-back. Our script (`script.py`) is marked by its first comment line and records the Python that installed it.
+How we install depends on who else is there, and install says which (`Method`):
+- husky or lefthook: in their own files (`managers.py`), nothing in the hooks folder;
+- pre-commit's hook: ours goes beside it as `<name>.legacy`, which pre-commit runs first (its own way of
+  chaining; `.pre-commit-config.yaml` stays the user's); uninstall finds ours there in any order of installs;
+- another hook: moved aside to `<name>.ahq-legacy` and run by ours; uninstall puts it back;
+- no hook: our script. In a tracked hooks folder it starts ahq-history from PATH, never this machine's Python.
+Our script (`script.py`) is marked by its first comment line and records the Python that installed it.
 Standard library only (git is run as a subprocess): `hooks status` and the hooks' own start stay cheap.
 """
 
@@ -11,22 +16,33 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ahq_history.core.errors import RefusedError, UnreachableError
-from ahq_history.hooks.folder import HooksFolder, find_hooks_folder, refuse_outside, within
+from ahq_history.hooks import managers
+from ahq_history.hooks.folder import HooksFolder, find_hooks_folder, refuse_outside, shared, within
+from ahq_history.hooks.gatescript import GATE_NAMES, render_gate_script
 from ahq_history.hooks.reinstall import reinstall_command
 from ahq_history.hooks.script import LEGACY_SUFFIX, is_ours, read_recorded, render_script
 
 # The hooks that carry what a pull brought (see run.py for which of their calls act).
 HOOK_NAMES: tuple[str, ...] = ("post-merge", "post-rewrite", "post-commit", "post-checkout")
+# The script each hook gets, by kind: a new kind of hook adds its name here and its kind below.
+HOOK_KINDS: dict[str, str] = dict.fromkeys(HOOK_NAMES, "warn")
+SCRIPTS: dict[str, Callable[[str, str | None, str | None, str], str]] = {"warn": render_script}
+HOOK_KINDS.update(dict.fromkeys(GATE_NAMES, "gate"))  # the blocking gates, opt-in (gate.py)
+SCRIPTS["gate"] = render_gate_script
+PRE_COMMIT_LEGACY = ".legacy"  # the file pre-commit's hook runs first (pre-commit's hook_impl.py)
 
 HookAction = Literal["installed", "updated", "unchanged"]
 UninstallAction = Literal["removed", "restored", "absent", "foreign"]
 HookStateName = Literal["installed", "foreign", "absent"]
+# How ours was installed: our own script, ours chaining a hook moved aside, beside pre-commit's hook, a
+# call in husky's hook file, a command in lefthook's config.
+Method = Literal["script", "chained", "pre-commit", "husky", "lefthook"]
 
 
 @dataclass(frozen=True)
@@ -38,14 +54,16 @@ class HookChange:
     action: HookAction
     legacy: Path | None  # the foreign hook that ours runs first, when there is one
     moved_aside: bool  # True when this install moved the foreign hook to `legacy`
+    method: Method = "script"
 
 
 @dataclass(frozen=True)
 class Installed:
     folder: HooksFolder
-    python: str
+    python: str | None  # None: the hooks start ahq-history from PATH (a place every clone shares)
     config: str | None  # project configuration the hooks pass to `check` (relative to the work tree)
     changes: tuple[HookChange, ...]
+    manager: managers.Manager | None = None  # husky or lefthook, whose own file we wrote
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Removal:
     path: Path
     action: UninstallAction
     restored: Path | None  # the legacy hook put back in place, when there was one
+    method: Method = "script"
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,8 @@ class HookState:
     config: str | None
     version: int | None
     reinstall: str | None = None  # the line the hook prints when its Python is gone
+    method: Method = "script"
+    from_path: bool = False  # starts ahq-history from PATH: no interpreter of this machine to lose
 
 
 @dataclass(frozen=True)
@@ -87,14 +108,15 @@ class Status:
     @property
     def complete(self) -> bool:
         """Every hook is ours and its interpreter still exists."""
-        return all(h.state == "installed" and h.python_exists for h in self.hooks)
+        return all(h.state == "installed" and (h.python_exists or h.from_path) for h in self.hooks)
 
 
 # --- install ---------------------------------------------------------------------------------------------
 
 
-def _legacy_path(hook: Path) -> Path:
-    return hook.with_name(hook.name + LEGACY_SUFFIX)
+def _legacy_path(folder: Path, name: str) -> Path:
+    """Where a foreign hook moved aside waits; our script runs it (script.py's AHQ_LEGACY)."""
+    return folder / (name + LEGACY_SUFFIX)
 
 
 def _write_executable(path: Path, text: str) -> None:
@@ -115,18 +137,31 @@ def _write_executable(path: Path, text: str) -> None:
 @dataclass(frozen=True)
 class _Step:
     name: str
-    hook: Path
+    hook: Path  # where our script goes: the hook, or `<hook>.legacy` beside pre-commit's
+    legacy: Path  # where a foreign file at `hook` is moved aside to
     text: str
     action: HookAction
     move_aside: bool
+    method: Method
 
 
-def _plan(folder: Path, names: Iterable[str], python: str, config: str | None, reinstall: str) -> list[_Step]:
+def _target(folder: Path, name: str) -> tuple[Path, Method]:
+    """Where our script goes for hook `name`: beside pre-commit's hook as the file it runs first, else the
+    hook itself."""
+    hook = folder / name
+    if managers.is_pre_commit(hook):
+        return hook.with_name(name + PRE_COMMIT_LEGACY), "pre-commit"
+    return hook, "script"
+
+
+def _plan(folder: Path, names: Sequence[str], python: str | None, config: str | None,
+          reinstall: str) -> list[_Step]:
     """Decide every hook's change before touching anything, so a refusal leaves the folder as it was."""
     steps = []
     for name in names:
-        hook, text = folder / name, render_script(name, python, config, reinstall)
-        legacy = _legacy_path(hook)
+        hook, method = _target(folder, name)
+        text = SCRIPTS[HOOK_KINDS.get(name, "warn")](name, python, config, reinstall)
+        legacy = _legacy_path(folder, name)
         foreign = os.path.lexists(hook) and not is_ours(hook)
         if foreign and os.path.lexists(legacy):
             raise RefusedError(
@@ -136,30 +171,31 @@ def _plan(folder: Path, names: Iterable[str], python: str, config: str | None, r
                 "then run `ahq-history hooks install` again",
             )
         if foreign:
-            steps.append(_Step(name, hook, text, "installed", move_aside=True))
+            steps.append(_Step(name, hook, legacy, text, "installed", True,
+                               "chained" if method == "script" else method))
         elif not os.path.lexists(hook):
-            steps.append(_Step(name, hook, text, "installed", move_aside=False))
+            steps.append(_Step(name, hook, legacy, text, "installed", False, method))
         else:
             same = hook.read_text(encoding="utf-8", errors="replace") == text and os.access(hook, os.X_OK)
-            steps.append(_Step(name, hook, text, "unchanged" if same else "updated", move_aside=False))
+            steps.append(_Step(name, hook, legacy, text, "unchanged" if same else "updated", False, method))
     return steps
 
 
 def _apply(step: _Step) -> None:
     if step.move_aside:
-        os.replace(step.hook, _legacy_path(step.hook))
+        os.replace(step.hook, step.legacy)
     try:
         if step.action != "unchanged":
             _write_executable(step.hook, step.text)
     except OSError:
         if step.move_aside:
-            os.replace(_legacy_path(step.hook), step.hook)
+            os.replace(step.legacy, step.hook)
         raise
 
 
 def _undo(step: _Step, previous: str | None) -> None:
     if step.move_aside:
-        os.replace(_legacy_path(step.hook), step.hook)
+        os.replace(step.legacy, step.hook)
     elif step.action == "installed":  # there was no file: remove ours
         step.hook.unlink(missing_ok=True)
     elif step.action == "updated" and previous is not None:
@@ -178,25 +214,10 @@ def _config_for_hooks(folder: HooksFolder, config: Path | None) -> str | None:
     return str(config)
 
 
-def install(
-    start: Path | None = None,
-    *,
-    python: str | None = None,
-    config: Path | None = None,
-    names: Sequence[str] = HOOK_NAMES,
-) -> Installed:
-    """Install (or refresh) our hooks; foreign hooks are moved aside and chained. Idempotent.
-
-    `python` defaults to the running interpreter; `config` is the project configuration the hooks use.
-    Raises RefusedError when core.hooksPath points outside the repository, or when a foreign hook cannot be
-    moved aside; either way nothing was changed. An OSError midway undoes what was done.
-    """
-    folder = find_hooks_folder(start)
-    refuse_outside(folder)
-    python = python or sys.executable
-    recorded = _config_for_hooks(folder, config)
+def _into_folder(folder: HooksFolder, names: Sequence[str], python: str | None,
+                 config: str | None) -> tuple[HookChange, ...]:
     folder.path.mkdir(parents=True, exist_ok=True)
-    steps = _plan(folder.path, names, python, recorded, reinstall_command())
+    steps = _plan(folder.path, names, python, config, reinstall_command())
     done: list[tuple[_Step, str | None]] = []
     try:
         for step in steps:
@@ -208,33 +229,69 @@ def install(
             _undo(step, previous)
         raise UnreachableError(f"cannot write {step.hook}: {error.strerror or error}",
                                f"check the permissions of {folder.path}") from error
-    changes = tuple(
-        HookChange(s.name, s.hook, s.action, _legacy_path(s.hook) if _legacy_present(s.hook) else None,
-                   s.move_aside)
+    return tuple(
+        HookChange(s.name, s.hook, s.action, s.legacy if os.path.lexists(s.legacy) else None, s.move_aside,
+                   s.method)
         for s in steps
     )
+
+
+def install(
+    start: Path | None = None,
+    *,
+    python: str | None = None,
+    config: Path | None = None,
+    names: Sequence[str] = HOOK_NAMES,
+) -> Installed:
+    """Install (or refresh) our hooks beside whatever else is there (see the module docstring). Idempotent.
+
+    `python` defaults to the running interpreter, and is not used where every clone shares the hooks (a
+    tracked folder, husky, lefthook); `config` is the project configuration the hooks use.
+    Raises RefusedError when core.hooksPath points outside the repository, or when a foreign hook cannot be
+    moved aside; either way nothing was changed. An OSError midway undoes what was done.
+    """
+    folder = find_hooks_folder(start)
+    refuse_outside(folder)
+    recorded = _config_for_hooks(folder, config)
+    manager = managers.find_manager(folder)
+    if manager is not None:
+        other = [name for name in names if HOOK_KINDS.get(name, "warn") != "warn"]
+        if other:  # managers.py writes the warning call only
+            raise RefusedError(f"{manager.name} runs this repository's hooks, and ahq-history adds only its "
+                               f"warning hooks there, not {', '.join(other)}",
+                               f"add `ahq-history check --hook pre-commit` (or `pre-push`) to "
+                               f"{manager.place.name} by hand for those")
+        changes = tuple(HookChange(c.name, c.path, c.action, None, False, manager.name)  # type: ignore[arg-type]
+                        for c in managers.install(manager, names, recorded))
+        return Installed(folder=folder, python=None, config=recorded, changes=changes, manager=manager)
+    python = None if shared(folder) else python or sys.executable
+    changes = _into_folder(folder, names, python, recorded)
     return Installed(folder=folder, python=python, config=recorded, changes=changes)
-
-
-def _legacy_present(hook: Path) -> bool:
-    return os.path.lexists(_legacy_path(hook))
 
 
 # --- uninstall and status --------------------------------------------------------------------------------
 
 
-def _remove_one(name: str, hook: Path) -> Removal:
-    legacy = _legacy_path(hook)
-    if os.path.lexists(hook) and not is_ours(hook):
+def _remove_one(folder: Path, name: str) -> Removal:
+    hook, legacy = folder / name, _legacy_path(folder, name)
+    beside = hook.with_name(name + PRE_COMMIT_LEGACY)
+    method: Method = "script"
+    if os.path.lexists(hook) and is_ours(hook):
+        target = hook
+    elif is_ours(beside):  # pre-commit installed before or after us: ours is the file its hook runs first
+        target, method = beside, "pre-commit"
+    elif os.path.lexists(hook):
         return Removal(name, hook, "foreign", None)
-    if not os.path.lexists(hook) and not os.path.lexists(legacy):
+    elif not os.path.lexists(legacy):
         return Removal(name, hook, "absent", None)
+    else:
+        target = hook  # ours was deleted by hand: the legacy hook still goes back
     if os.path.lexists(legacy):
-        # os.replace puts the legacy hook back over ours in one step (or where ours was deleted by hand).
-        os.replace(legacy, hook)
-        return Removal(name, hook, "restored", hook)
-    hook.unlink()
-    return Removal(name, hook, "removed", None)
+        # os.replace puts the legacy hook back over ours in one step.
+        os.replace(legacy, target)
+        return Removal(name, target, "restored", target, method)
+    target.unlink()
+    return Removal(name, target, "removed", None, method)
 
 
 def uninstall(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -> Uninstalled:
@@ -244,16 +301,22 @@ def uninstall(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -
     belong to the repositories that share the folder."""
     folder = find_hooks_folder(start)
     refuse_outside(folder)
+    manager = managers.find_manager(folder)
+    if manager is not None:
+        removals = tuple(Removal(c.name, c.path, c.action, None, manager.name)  # type: ignore[arg-type]
+                         for c in managers.uninstall(manager, names, folder))
+        return Uninstalled(folder=folder, removals=removals)
     try:
-        removals = tuple(_remove_one(name, folder.path / name) for name in names)
+        removals = tuple(_remove_one(folder.path, name) for name in names)
     except OSError as error:
         raise UnreachableError(f"cannot change {folder.path}: {error.strerror or error}",
                                f"check the permissions of {folder.path}") from error
     return Uninstalled(folder=folder, removals=removals)
 
 
-def _state(name: str, hook: Path) -> HookState:
-    legacy = _legacy_path(hook)
+def _state(folder: Path, name: str) -> HookState:
+    hook, method = _target(folder, name)
+    legacy = _legacy_path(folder, name)
     chained = legacy if os.path.lexists(legacy) else None
     if not os.path.lexists(hook):
         return HookState(name, hook, "absent", chained, None, None, None, None)
@@ -263,10 +326,19 @@ def _state(name: str, hook: Path) -> HookState:
     python = recorded.python
     exists = python is not None and os.access(python, os.X_OK)
     return HookState(name, hook, "installed", chained, python, exists, recorded.config, recorded.version,
-                     recorded.reinstall)
+                     recorded.reinstall, method, recorded.from_path)
+
+
+def _manager_state(manager: managers.Manager, name: str) -> HookState:
+    path = manager.place / name if manager.name == "husky" else manager.place
+    state: HookStateName = "installed" if managers.installed(manager, name) else "absent"
+    return HookState(name, path, state, None, None, None, None, None, None, manager.name, from_path=True)
 
 
 def status(start: Path | None = None, *, names: Sequence[str] = HOOK_NAMES) -> Status:
     """Which of our hooks are installed, the legacy hooks they chain, and the interpreter each records."""
     folder = find_hooks_folder(start)
-    return Status(folder=folder, hooks=tuple(_state(name, folder.path / name) for name in names))
+    manager = None if folder.outside else managers.find_manager(folder)
+    if manager is not None:
+        return Status(folder=folder, hooks=tuple(_manager_state(manager, name) for name in names))
+    return Status(folder=folder, hooks=tuple(_state(folder.path, name) for name in names))

@@ -9,8 +9,9 @@ Git's facts (tests/test_hook_stories.py checks each with real git):
 - a pull that stops on a conflict fires nothing; the commit that concludes the merge fires `post-commit`.
 
 So: `post-merge` acts on ORIG_HEAD..HEAD; `post-rewrite` acts on `rebase` only; `post-commit` acts on merge
-commits outside a rebase; `post-checkout` acts on branch switches (flag 1) outside a rebase, and that one
-looks at the database. The hooks are an edge like cli.py: this module prints, and never lets an error out.
+commits outside a rebase; `post-checkout` acts on branch switches (flag 1) outside a rebase. Each also
+looks at the database (hooks/database.py), and may run the upgrade after a pull, outside the budget. The
+hooks are an edge like cli.py: this module prints, and never lets an error out.
 Each call runs within a time budget (hooks/budget.py); past it the hook says it gave up and exits 0.
 """
 
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ahq_history.core.display import clean, clean_lines
 from ahq_history.hooks.budget import BUDGET_KEY, BUDGET_VARIABLE, Outcome, hook_budget, run_within
+from ahq_history.hooks.database import Upgrade, database_warning, run_upgrade
 
 if TYPE_CHECKING:
     from ahq_history.config.project import Project
@@ -71,7 +73,7 @@ class Act:
     old: str
     new: str | None
     divergence: bool = True  # look for heads the change brought
-    database: bool = False  # compare the database with the checkout (branch switches)
+    database: bool = True  # compare the database with the checkout (behind: say so)
 
 
 @dataclass(frozen=True)
@@ -178,34 +180,64 @@ def read_state(start: Path) -> RepoState | None:
 # --- the warning ----------------------------------------------------------------------------------------
 
 
-def warning_for(act: Act, top: Path, config: str | None) -> str | None:
-    """What to tell the person after this change, or None when there is nothing to say."""
-    project = _project(top, config)
-    if project is None or not _revision_files_changed(act, top, project):
+def warning_for(act: Act, top: Path, config: str | None, upgrades: list[Upgrade] | None = None) -> str | None:
+    """What to tell the person after this change, or None when there is nothing to say. With several
+    projects, each one's warning in turn, its lines naming its configuration."""
+    parts = []
+    for shown, project in _projects(top, config):
+        text = _project_warning(act, top, project, upgrades)
+        if text and shown is not None:
+            text = named(text, shown)
+        parts.append(text)
+    return "\n".join(p for p in parts if p) or None
+
+
+def _project_warning(act: Act, top: Path, project: Project, upgrades: list[Upgrade] | None) -> str | None:
+    if not _revision_files_changed(act, top, project):
         return None
     parts = []
     if act.divergence:
-        parts.append(_divergence_warning(act, project, config))
+        parts.append(_divergence_warning(act, project))
     if act.database:
-        parts.append(_database_warning(project))
-    text = "\n".join(p for p in parts if p)
-    return text or None
+        parts.append(database_warning(project, act.event, upgrades))
+    return "\n".join(p for p in parts if p) or None
 
 
-def _project(top: Path, config: str | None) -> Project | None:
-    """The project the hooks look after; None (stay quiet) when this checkout has none, or several that
-    `hooks install -c PATH` did not choose between (`hooks install` says so)."""
+def _projects(top: Path, config: str | None) -> list[tuple[str | None, Project]]:
+    """The projects the hooks look after: the one found (named None), none when this checkout has
+    none, and when there are several, those `[tool.ahq-history] projects` lists, else every one git lists
+    (named by their configuration, relative to the top). A configuration that cannot be read is left to
+    `ahq-history check --all`, which names it."""
+    from ahq_history.config.covered import every_project, listed_projects
     from ahq_history.config.discover import SeveralProjects
     from ahq_history.config.project import find_project
     from ahq_history.core.errors import ConfigError
 
     try:
-        return find_project(start=top, config=Path(config) if config else None)
+        return [(None, find_project(start=top, config=Path(config) if config else None))]
+    except SeveralProjects:
+        if config is not None:
+            raise
+        covered = listed_projects(top) or every_project(top)
+        return [(shown, project) for shown, project in covered.projects]
     except ConfigError as error:
-        if config is None and (isinstance(error, SeveralProjects)
-                               or error.message.startswith("no Alembic project found")):
-            return None
+        if config is None and error.message.startswith("no Alembic project found"):
+            return []
         raise
+
+
+def named(text: str, config: str) -> str:
+    """A project's warning among several: each `ahq-history:` line names its configuration, and each
+    `run: ahq-history ...` command takes `-c CONFIG` (the hook runs at the top, as the person does)."""
+    from ahq_history.core.shell import command_line
+
+    option = command_line(("-c", config))
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("ahq-history: "):
+            line = f"ahq-history: {clean(config)}: {line.removeprefix('ahq-history: ')}"
+        lines.append(line.replace("run: ahq-history ", f"run: ahq-history {option} ", 1))
+    return "\n".join(lines)
 
 
 def _revision_files_changed(act: Act, top: Path, project: Project) -> bool:
@@ -216,10 +248,10 @@ def _revision_files_changed(act: Act, top: Path, project: Project) -> bool:
     return changed is None or bool(changed)  # when git cannot tell, look
 
 
-def _divergence_warning(act: Act, project: Project, config: str | None) -> str | None:
+def _divergence_warning(act: Act, project: Project) -> str | None:
     """Each divergent head, who brought it and from where, and the command (gitfacts.hook_warning)."""
     if act.new is None:  # merge --squash: what came is in the work tree, not in a commit
-        return _work_tree_warning(config)
+        return _work_tree_warning(str(project.config_path))
     from ahq_history.core.errors import AhqError
     from ahq_history.git.hook import hook_warning
 
@@ -243,23 +275,6 @@ def _work_tree_warning(config: str | None) -> str | None:
             lines.append(f"  {divergence['reason']}")
     lines.append(f"  run: {report['next']}")
     return clean_lines(lines)
-
-
-def _database_warning(project: Project) -> str | None:
-    """After a branch switch: the database at a revision this branch lacks, or behind it (dbwarn)."""
-    from ahq_history.core.errors import AhqError
-    from ahq_history.db.applied import name_database
-
-    try:
-        if name_database(project).url is None:  # no database it can name: nothing to compare, no graph
-            return None
-    except AhqError:
-        return None
-    from ahq_history.config.loading import load
-    from ahq_history.db.warn import database_warning
-
-    loaded = load(project.config_path)
-    return database_warning(loaded.project, loaded.graph, timeout=1.0)
 
 
 # --- the entry point --------------------------------------------------------------------------------------
@@ -286,12 +301,15 @@ def run_hook(
     env = os.environ if environ is None else environ
     debug = env.get(DEBUG_VARIABLE, "") not in ("", "0")
     outcome: Outcome[str | None] = Outcome()
+    upgrades: list[Upgrade] = []  # filled by the work, run after the warning: outside the budget
     try:
         where = start or Path.cwd()  # the folder git ran the hook in may be gone
         budget = hook_budget(env, where, lambda text: print(clean(text), file=err, flush=True))
         outcome = run_within(lambda: _run(name, args, config, stdin if stdin is not None else sys.stdin,
-                                          env, where, err, debug), budget)
+                                          env, where, err, debug, upgrades), budget)
         _say(name, outcome, budget, out, err)
+        if outcome.done and upgrades:
+            run_upgrade(upgrades[0], err)
     except BaseException as error:  # a hook never fails git, whatever went wrong
         _report_failure(name, error, err)
     if exit_if_stuck and not outcome.done:
@@ -320,7 +338,7 @@ def _flush(*streams: TextIO) -> None:
 
 
 def _run(name: str, args: Sequence[str], config: str | None, stdin: TextIO, env: Mapping[str, str],
-         start: Path | None, err: TextIO, debug: bool) -> str | None:
+         start: Path | None, err: TextIO, debug: bool, upgrades: list[Upgrade]) -> str | None:
     call = read_call(name, args, stdin, env)
     state = read_state(start or Path.cwd())
     if state is not None:  # an interrupted write: said (on stderr, by run_hook) whatever git just did
@@ -334,7 +352,7 @@ def _run(name: str, args: Sequence[str], config: str | None, stdin: TextIO, env:
         print(f"ahq-history: {name} hook {verdict}", file=err, flush=True)
     if isinstance(decision, Skip) or state is None:
         return None
-    warning = warning_for(decision, state.top, config)
+    warning = warning_for(decision, state.top, config, upgrades)
     return "\n" + warning if warning and opens_fresh_line(decision) else warning
 
 

@@ -435,4 +435,7 @@ def test_pre_commit_manifest_offers_each_hook_at_its_stage() -> None:
     manifest = clientlib.load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
     offered = {h["id"]: (h["entry"], h["stages"], h["pass_filenames"], h["always_run"]) for h in manifest}
     assert offered == {
-        f"ahq-history-{name}": (f"ahq-history check --hook {name}", [name], False, True) for name in NAMES}
+        **{f"ahq-history-{name}": (f"ahq-history check --hook {name}", [name], False, True)
+           for name in NAMES},
+        "ahq-history-check": ("ahq-history check --hook pre-commit", ["pre-commit", "pre-push"], False, True),
+        "ahq-history-lint": ("ahq-history lint", ["pre-commit"], True, False)}  # the gates (test_gates.py)

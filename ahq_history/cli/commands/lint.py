@@ -1,4 +1,4 @@
-"""`ahq-history lint [REV...]`: review revision files against the team's migration guide.
+"""`ahq-history lint [REV|FILE...] [--since REF]`: review revision files against the team's migration guide.
 
 Exit codes: 0 no error-level finding (warnings are shown); 1 at least one error-level finding; 2 a problem
 with `[tool.ahq-history.lint]` or the arguments; 3 the revision graph is broken (3 wins over 1).
@@ -7,11 +7,13 @@ with `[tool.ahq-history.lint]` or the arguments; 3 the revision graph is broken 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ahq_history.cli.options import json_text
+from ahq_history.cli.options import add_format, json_text, output_format
 from ahq_history.core.display import clean_lines
-from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
@@ -21,35 +23,49 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "revisions", nargs="*", metavar="REV",
-        help="revisions to lint: ids, partial ids of 4+ characters, branch labels or `head` "
-        "(default: every revision)",
+        "revisions", nargs="*", metavar="REV|FILE",
+        help="revisions to lint: ids, partial ids of 4+ characters, branch labels, `head`, or revision "
+        "files' paths (as pre-commit passes them; other files are skipped) (default: every revision)",
     )
+    parser.add_argument("--since", metavar="REF", default=None,
+                        help="only the revision files this branch added since it forked from REF "
+                        "(`git diff --diff-filter=A REF...HEAD`), e.g. origin/main for a pull request")
+    add_format(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = lint_report(args.config, args.revisions)
-    print(json_text(report) if args.json else render_text(report))
+    fmt = output_format(args)
+    report = lint_report(args.config, args.revisions, since=getattr(args, "since", None))
+    if fmt in ("text", "json"):
+        print(json_text(report) if fmt == "json" else render_text(report))
+    else:
+        from ahq_history.report.formats import render
+
+        text = render(report, "lint", fmt)
+        print(text, end="\n" if text else "")
     return int(report["exit_code"])
 
 
-def lint_report(config: str | None, names: list[str]) -> dict[str, Any]:
-    """Lint the named revisions (all when none is named) of the project found from here, as the JSON
-    object that `--json` prints (docs/json.md)."""
+def lint_report(config: str | None, names: list[str], since: str | None = None) -> dict[str, Any]:
+    """Lint the named revisions or files (all when none is named; with `since`, only those added since
+    that ref) of the project found from here, as the JSON object that `--json` prints (docs/json.md)."""
     from ahq_history.config.loading import load
     from ahq_history.core.lint import check_ignores, read_config
 
     loaded = load(config)
     lint_config = read_config(loaded.project.settings.get("lint"))
     check_ignores(lint_config, (revision.id for revision in loaded.scan.revisions))
-    selected = _select(loaded, names)
-    findings, unreadable = _lint(loaded, selected, lint_config)
+    selected, skipped = _select(loaded, names, since)
+    findings, waived, unreadable = _lint(loaded, selected, lint_config)
     problems = [*loaded.problems, *unreadable]
     errors = sum(1 for finding in findings if finding.is_error)
     broken = any(problem.is_error for problem in problems)
     return {
+        "project": {"root": str(loaded.project.root), "config": str(loaded.project.config_path)},
         "revisions": len(selected),
         "findings": [finding.as_json() for finding in findings],
+        "waived": [{**finding.as_json(), "reason": reason} for finding, reason in waived],
+        "skipped": skipped,
         "errors": errors,
         "warnings": len(findings) - errors,
         "problems": [problem.as_json() for problem in problems],
@@ -57,21 +73,48 @@ def lint_report(config: str | None, names: list[str]) -> dict[str, Any]:
     }
 
 
-def _select(loaded: Loaded, names: list[str]) -> list[Revision]:
-    by_id = {revision.id: revision for revision in loaded.scan.revisions}
-    if not names:
-        return sorted(by_id.values(), key=lambda revision: revision.path)
-    chosen = dict.fromkeys(loaded.graph.resolve(name) for name in names)
-    return [by_id[revision_id] for revision_id in chosen]
+def _select(loaded: Loaded, names: list[str], since: str | None) -> tuple[list[Revision], list[str]]:
+    """The revisions to lint, in path order, and the named files that are not revision files here."""
+    ordered = sorted(loaded.scan.revisions, key=lambda revision: revision.path)
+    if not names and since is None:
+        return ordered, []
+    chosen: set[str] | None = None
+    skipped: list[str] = []
+    if names:
+        paths = [name for name in names if _is_path(name)]
+        chosen = {loaded.graph.resolve(name) for name in names if name not in paths}
+        by_file = {os.path.realpath(loaded.project.root / r.path): r.id for r in ordered}
+        for path in paths:
+            if not Path(path).exists():
+                raise UsageError(f"lint: no such file: {path}",
+                                 "name an existing revision file, or a revision id")
+            found = by_file.get(os.path.realpath(path))
+            if found:
+                chosen.add(found)
+            else:
+                skipped.append(path)
+    if since is not None:
+        from ahq_history.git.added import added_since
+
+        added = set(added_since(loaded.project, since))
+        recent = {r.id for r in ordered if r.path in added}
+        chosen = recent if chosen is None else chosen & recent
+    return [r for r in ordered if r.id in (chosen or ())], skipped
+
+
+def _is_path(name: str) -> bool:
+    """A word names a file (not a revision) when it looks like a path or a file of that name exists."""
+    return "/" in name or os.sep in name or name.endswith(".py") or Path(name).is_file()
 
 
 def _lint(
     loaded: Loaded, revisions: list[Revision], config: LintConfig
-) -> tuple[list[Finding], list[Problem]]:
-    from ahq_history.core.lint import lint_source
+) -> tuple[list[Finding], list[tuple[Finding, str]], list[Problem]]:
+    from ahq_history.core.lint import lint_file
     from ahq_history.core.model import Problem
 
     findings: list[Finding] = []
+    waived: list[tuple[Finding, str]] = []
     problems: list[Problem] = []
     for revision in revisions:
         text = loaded.source(revision)
@@ -79,8 +122,10 @@ def _lint(
             problems.append(Problem("unreadable", "error", f"cannot read {revision.path}",
                                     revision.path, None, (revision.id,)))
             continue
-        findings.extend(lint_source(revision, text, config))
-    return findings, problems
+        left, silenced = lint_file(revision, text, config)
+        findings.extend(left)
+        waived.extend(silenced)
+    return findings, waived, problems
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -90,6 +135,7 @@ def render_text(report: dict[str, Any]) -> str:
     for finding in report["findings"]:
         lines.append(f"{_where(finding)}: {finding['check']} [{finding['severity']}] {finding['message']}")
         lines.append(f"    hint: {finding['hint']}")
+    lines.extend(f"note: not a revision file of this project, skipped: {path}" for path in report["skipped"])
     lines.append(_summary(report))
     return clean_lines(lines)
 
@@ -110,6 +156,8 @@ def _summary(report: dict[str, Any]) -> str:
         text = f"lint: {found} in {counted}"
     else:
         text = f"lint: no findings in {counted}"
+    if report["waived"]:
+        text += f" ({_plural(len(report['waived']), 'finding')} waived in the files)"
     if report["exit_code"] == EXIT_BROKEN:
         text += "; the revision graph is broken: run `ahq-history check`"
     return text
