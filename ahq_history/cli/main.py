@@ -37,9 +37,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status", "compare the database's alembic_version with this checkout"),
     "merge-heads": ("merge_heads", "resolve a divergence: merge revision or re-parent local revisions"),
     "lint": ("lint", "review revision files against the team's migration guide"),
+    "verify": ("verify", "prove upgrade, downgrade and upgrade again on a scratch database"),
+    "switch": ("switch", "downgrade what a branch lacks, switch to it, upgrade to its head"),
+    "sync": ("sync", "bring the database back from a revision this checkout lacks"),
     "hooks": ("hooks", "install, uninstall or inspect the git hooks"),
     "tui": ("tui", "browse the revision graph in the terminal"),
+    "completion": ("completion", "print a shell completion script for bash, zsh or fish"),
 }
+
+# name -> the examples its `--help` ends with.
+EXAMPLES: dict[str, str] = {
+    "check": "ahq-history check\n  ahq-history check --against origin/main --json",
+    "heads": "ahq-history heads --json",
+    "history": "ahq-history history -n 20\n  ahq-history history --format mermaid > history.mmd",
+    "show": "ahq-history show head\n  ahq-history show heads\n  ahq-history show head-1\n"
+            "  ahq-history show reports@head",
+    "status": "ahq-history status --database-url sqlite:///app.db",
+    "merge-heads": "ahq-history merge-heads --dry-run\n  ahq-history merge-heads --rebase --yes",
+    "lint": "ahq-history lint\n  ahq-history lint --json",
+    "verify": "ahq-history verify\n"
+              "  ahq-history verify --scratch-server postgresql://postgres@127.0.0.1/postgres",
+    "hooks": "ahq-history hooks install\n  ahq-history hooks status --json",
+    "switch": "ahq-history switch main --dry-run\n  ahq-history switch feature/audit --yes",
+    "sync": "ahq-history sync --dry-run",
+    "tui": "ahq-history tui",
+    "completion": "source <(ahq-history completion bash)\n"
+                  "  ahq-history completion fish > ~/.config/fish/completions/ahq-history.fish",
+}
+NO_JSON = ("tui", "completion")  # commands whose output is not data: `--json` is not offered in help
 
 
 def _command_module(name: str) -> ModuleType:
@@ -66,26 +91,36 @@ def _command_module(name: str) -> ModuleType:
         case "lint":
             from ahq_history.cli.commands import lint
             return lint
+        case "verify":
+            from ahq_history.cli.commands import verify
+            return verify
+    return _setup_command_module(name)
+
+
+def _setup_command_module(name: str) -> ModuleType:
+    """The commands that set things up or open another face (kept apart for the complexity budget)."""
+    match COMMANDS[name][0]:
         case "hooks":
             from ahq_history.cli.commands import hooks
             return hooks
         case "tui":
             from ahq_history.cli.commands import tui
             return tui
+        case "completion":
+            from ahq_history.cli.commands import completion
+            return completion
+        case "switch":
+            from ahq_history.cli.commands import switch
+            return switch
+        case "sync":
+            from ahq_history.cli.commands import sync
+            return sync
     raise KeyError(name)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; with `only`, just that command's sub-parser is filled in (a cheap start)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-c", "--config", metavar="PATH", default=argparse.SUPPRESS,
-        help="alembic.ini, migrations/alembic.ini or pyproject.toml to use (default: found from here)",
-    )
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON object (docs/json.md)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the traceback of an unexpected error (as AHQ_DEBUG=1 does)")
+    common, plain = _common_options(json_help="print one JSON object (docs/json.md)"), _common_options()
     parser = argparse.ArgumentParser(
         prog="ahq-history",
         description="Multi-developer head-merge and history manager for Alembic.",
@@ -96,10 +131,43 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ahq-history {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
-        cmd = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        cmd = sub.add_parser(name, help=help_text, description=help_text,
+                             parents=[plain if name in NO_JSON else common],
+                             epilog=f"example:\n  {EXAMPLES[name]}" if name in EXAMPLES else None,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
         if only is None or only == name:
             _command_module(name).add_arguments(cmd)
     return parser
+
+
+def _common_options(json_help: str = argparse.SUPPRESS) -> argparse.ArgumentParser:
+    """The options every command takes; `--json` is hidden from help where it does not apply."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c", "--config", metavar="PATH", default=argparse.SUPPRESS,
+        help="alembic.ini, migrations/alembic.ini or pyproject.toml to use (default: found from here)",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an unexpected error (as AHQ_DEBUG=1 does)")
+    return common
+
+
+def _refuse_unknown_command(words: Sequence[str]) -> None:
+    """An unknown command word is one message with the closest command, not argparse's list."""
+    import difflib
+
+    words_iter = iter(words)
+    for word in words_iter:
+        if word in ("-c", "--config"):
+            next(words_iter, None)
+        elif not word.startswith("-"):
+            if word not in COMMANDS:
+                close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.5)
+                hint = f"did you mean `ahq-history {close[0]}`?" if close else ""
+                raise UsageError(f"unknown command '{word}'",
+                                 hint=f"{hint + ' ' if hint else ''}`ahq-history --help` lists the commands")
+            return
 
 
 def _chosen_command(argv: Sequence[str]) -> str | None:
@@ -140,8 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(words: list[str]) -> int:
-    parser = build_parser(only=_chosen_command(words))
+    _refuse_unknown_command(words)
+    chosen = _chosen_command(words)
+    parser = build_parser(only=chosen)
     args = parser.parse_args(words)
+    if chosen == "completion":  # the script covers every command: it needs the whole parser
+        args.parser = build_parser()
     if not getattr(args, "config", None):
         args.config = None
     if not getattr(args, "json", False):

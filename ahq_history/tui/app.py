@@ -18,10 +18,12 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from ahq_history.core.errors import AhqError
+from ahq_history.tui.keys import help_keys
 from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
-from ahq_history.tui.screens.dialogs import MessageDialog
+from ahq_history.tui.screens.dialogs import HelpScreen, MessageDialog
 from ahq_history.tui.screens.main import MainScreen
 from ahq_history.tui.watch import FileWatch
+from ahq_history.tui.widgets.graph_view import LEGEND
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -40,6 +42,10 @@ class HistoryApp(App[int]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
     ]
+    # Screens get `-narrow` below this width: the detail pane moves below the graph, the builder's
+    # columns share the width, the help's columns stack (app.tcss). (Textual declares it as an instance
+    # variable, so a ClassVar annotation here would not type-check.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
     def __init__(self, config: str | Path | None = None, *, watch: bool = True, git: bool = True,
                  database: bool = True, cursor_blink: bool = True) -> None:
@@ -57,9 +63,9 @@ class HistoryApp(App[int]):
             self.set_timer(POLL_SECONDS, self._poll)
 
     def action_help(self) -> None:
+        """Every key of the screen on top, and on the main screen what the marks on a line mean."""
         screen = self.screen
-        if isinstance(screen, MainScreen):
-            screen.action_help()
+        self.push_screen(HelpScreen(help_keys(screen), LEGEND if isinstance(screen, MainScreen) else ()))
 
     # -- workers --------------------------------------------------------------------------------
 

@@ -162,6 +162,19 @@ def broken_notice(history: History) -> str | None:
             "merging and re-parenting wait until then")
 
 
+def merge_unavailable(history: History | None) -> str | None:
+    """Why merging and re-parenting cannot apply now (still loading, a broken graph, one head); None
+    when they can."""
+    if history is None:
+        return "the history is still loading"
+    notice = broken_notice(history)
+    if notice is not None:
+        return notice
+    if not history.graph.divergences:
+        return "one head: nothing to merge"
+    return None
+
+
 def banner_lines(history: History) -> list[str]:
     """The banner above the graph: each divergence with the keys that resolve it, or, when the graph is
     broken, that it must be fixed first (a merge of a broken graph would only hide the problem)."""

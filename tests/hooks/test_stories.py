@@ -330,7 +330,8 @@ def test_switch_to_a_branch_without_the_database_revision_warns(bob_repo: Path) 
     assert switched.returncode == 0
     assert switched.stderr.splitlines() == [
         f"ahq-history: the database is at {AUDIT}, which this branch does not have.",
-        "  Run `ahq-history status` for the way back (the branch that has it and the commands).",
+        "  Run `ahq-history sync` to bring it back to this branch (`ahq-history status` shows the branch "
+        "that has it and the commands).",
     ]
 
 

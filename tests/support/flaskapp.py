@@ -22,12 +22,48 @@ migrate = Migrate(app, db)
 """
 
 
-def flask(root: Path, *args: str) -> str:
-    env = {**os.environ, "FLASK_APP": "app.py"}
-    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=root, env=env, capture_output=True,
+MULTIDB_APP = """\
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///main.db"
+app.config["SQLALCHEMY_BINDS"] = {"audit": "sqlite:///audit.db"}
+db = SQLAlchemy(app)
+migrate = Migrate(app, db, directory="db_migrations")
+"""
+
+
+def run_flask(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`flask ARGS` in `root` (FLASK_APP=app.py unless `env` says otherwise), whatever its exit code."""
+    full = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    full = {**full, "FLASK_APP": "app.py", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=root, env=full, capture_output=True,
                           text=True)
+
+
+def flask(root: Path, *args: str) -> str:
+    done = run_flask(root, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
+
+
+def flask_multidb(root: Path) -> Path:
+    """`flask db init --multidb` in an app with a default database and an `audit` bind, migrations in
+    `db_migrations/` (Migrate(directory=...)); both upgraded to m0000000base, then the default one to
+    m00000second while the audit database is put back at m0000000base (Alembic wrote both files)."""
+    root.mkdir()
+    (root / "app.py").write_text(MULTIDB_APP)
+    flask(root, "db", "init", "--multidb")
+    flask(root, "db", "revision", "-m", "create users", "--rev-id", "m0000000base")
+    flask(root, "db", "upgrade")
+    audit = root / "instance" / "audit.db"
+    at_base = audit.read_bytes()
+    flask(root, "db", "revision", "-m", "add audit", "--rev-id", "m00000second")
+    flask(root, "db", "upgrade")
+    audit.write_bytes(at_base)
+    return root
 
 
 def flask_forked(root: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -331,8 +332,9 @@ def test_m_opens_the_merge_builder_with_the_heads_and_a_default_message(forked: 
         screen = app.screen
         assert isinstance(screen, MergeScreen)
         assert set(screen.query_one(SelectionList).selected) == {"bbbb00000001", "cccc00000002"}
-        assert screen.query_one("#merge-message", Input).value == (
-            "merge add audit log (Test User) and add workflow runs (Test User)")
+        message = screen.query_one("#merge-message", Input)
+        assert message.value == ""  # empty writes the default, shown as the placeholder
+        assert message.placeholder == "merge add audit log (Test User) and add workflow runs (Test User)"
         preview = str(screen.query_one("#merge-preview", Static).render())
         assert preview  # rendered by Alembic's template (checked exactly in the snapshot)
         assert screen.proposal is not None
@@ -474,11 +476,28 @@ def test_m_with_one_head_says_there_is_nothing_to_merge(tmp_path: Path) -> None:
     add_revision(root, "create users", "aaaa00000001")
 
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        assert _key_state(app.screen, "merge") == _key_state(app.screen, "reparent") == "disabled"
+        assert "1 head (nothing to merge)" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("m")
+        await pilot.press("r")
         assert isinstance(app.screen, MainScreen)
-        assert [n.message for n in app._notifications] == ["one head: nothing to merge"]
+        await pilot.press("question_mark")
+        assert help_rows(app)["m"] == "Merge heads (not now: one head: nothing to merge)"
 
     drive(make_app(root), scenario)
+
+
+def test_m_and_r_are_enabled_on_a_divergence(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        assert _key_state(app.screen, "merge") == _key_state(app.screen, "reparent") == "enabled"
+
+    drive(make_app(forked), scenario)
+
+
+def _key_state(screen: Screen[None], action: str) -> str:
+    """How the footer shows the key of `action`: enabled, disabled (dimmed) or hidden."""
+    found = [b for b in screen.active_bindings.values() if b.binding.action == action]
+    return "hidden" if not found else "enabled" if found[0].enabled else "disabled"
 
 
 def test_r_refuses_when_publication_is_unknown(forked: Path) -> None:
@@ -597,14 +616,37 @@ def test_question_mark_lists_every_key(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-keys", Static).render())
-        for key, words in (("q", "Quit"), ("?", "Help"), ("↑ k", "Up"), ("↓ j", "Down"), ("m", "Merge heads"),
-                           ("r", "Re-parent"), ("/", "Search"), ("n", "Next match"), ("f", "Filter"),
-                           ("H", "Next head"), ("p", "Parent"), ("c", "Child"), ("R", "Reload")):
-            assert any(line.split("  ")[0].strip() == key and line.endswith(words)
-                       for line in text.splitlines()), key
+        rows = help_rows(app)
+        for key, words in (("q ^q", "Quit"), ("?", "Help"), ("↑ k", "Up"), ("↓ j", "Down"),
+                           ("m", "Merge heads"), ("r", "Re-parent"), ("/", "Search"), ("n", "Next match"),
+                           ("f", "Filter"), ("H", "Next head"), ("p", "Parent"), ("c", "Child"),
+                           ("R", "Reload"), ("d", "Detail"), ("Esc", "Clear search and filter")):
+            assert rows[key] == words, key
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+    drive(make_app(forked), scenario)
+
+
+def help_rows(app: HistoryApp) -> dict[str, str]:
+    """The help's keys as {keys: what they do}."""
+    lines = str(app.screen.query_one("#help-keys", Static).render()).splitlines()
+    return dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in lines)  # type: ignore[misc]
+
+
+def test_question_mark_in_the_merge_builder_lists_its_keys(forked: Path) -> None:
+    async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app)
+        for key, words in (("q ^q", "Quit"), ("?", "Help"), ("Enter", "Write it"), ("Esc", "Cancel"),
+                           ("Space", "Toggle option"), ("Tab", "Focus Next")):
+            assert rows[key] == words, key
+        assert not app.screen.query("#help-legend")  # the marks are the main screen's
+        await pilot.press("escape")
+        assert isinstance(app.screen, MergeScreen)
 
     drive(make_app(forked), scenario)
 
@@ -670,11 +712,13 @@ def test_a_broken_graph_says_to_fix_it_first_and_m_and_r_wait(forked: Path) -> N
         text = str(banner.render())
         assert text.splitlines()[0] == notice
         assert "m merge" not in text and "re-parent)" not in text
+        assert _key_state(app.screen, "merge") == _key_state(app.screen, "reparent") == "disabled"
         await pilot.press("m")
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert [n.message for n in app._notifications] == [notice, notice]
+        await pilot.press("question_mark")
+        assert help_rows(app)["m"] == f"Merge heads (not now: {notice})"
 
     drive(make_app(forked), scenario)
 
@@ -746,6 +790,7 @@ def test_merge_builder_needs_two_heads(forked: Path) -> None:
         status = screen.query_one(".change-status", Static)
         assert str(status.render()) == "select at least two heads to merge"
         assert _offers_write(screen) is False
+        assert str(screen.query_one("#merge-preview", Static).render()) == "nothing to merge"
         await pilot.press("enter")
         assert isinstance(app.screen, MergeScreen)
         assert str(status.render()) == "select at least two heads to merge"
@@ -781,3 +826,40 @@ def test_a_merge_ready_to_write_offers_enter(forked: Path) -> None:
         assert _offers_write(app.screen) is True
 
     drive(make_app(forked), scenario)
+
+
+def test_space_in_the_merge_builder_at_80x24_toggles_a_head_and_types_nothing(forked: Path) -> None:
+    async def go() -> None:
+        async with make_app(forked).run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+            screen = pilot.app.screen
+            assert isinstance(screen, MergeScreen)
+            heads = screen.query_one(SelectionList)
+            assert heads.has_focus
+            before = set(heads.selected)
+            await pilot.press("space")
+            await settle(pilot)
+            assert set(heads.selected) != before and len(heads.selected) == len(before) - 1
+            assert screen.query_one("#merge-message", Input).value == ""
+            await pilot.press("space")  # and back
+            await settle(pilot)
+            assert set(heads.selected) == before
+            assert screen.query_one("#merge-message", Input).value == ""
+
+    asyncio.run(go())
+
+
+def test_the_detail_pane_moves_below_the_graph_on_a_narrow_terminal(forked: Path) -> None:
+    async def go() -> None:
+        async with make_app(forked).run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            graph, detail = view(pilot.app).region, pilot.app.screen.query_one(DetailPane).region
+            assert detail.y >= graph.bottom and detail.width == graph.width == 80
+            await pilot.resize_terminal(150, 40)
+            await settle(pilot)
+            graph, detail = view(pilot.app).region, pilot.app.screen.query_one(DetailPane).region
+            assert detail.x >= graph.right and detail.y == graph.y
+
+    asyncio.run(go())

@@ -2,12 +2,15 @@
 
 Everything that could differ between runs is fixed: git authors and dates (tests/conftest.py), Alembic's
 `Create Date` and the merge revision's id (below), and the input cursor does not blink.
-Update after a deliberate change with `pytest tests/test_tui_snapshots.py --snapshot-update`.
+The main screen, the merge builder and the help are kept at 80x24 (the default terminal: the detail pane
+moves below the graph, the footer still shows `q` and `?`) and at 200x50.
+Update after a deliberate change with `pytest tests/tui/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from tests.support.pilot import settle
 from tests.support.projects import add_revision, shared_project
 
 SIZE = (150, 40)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
 
 
 @pytest.fixture(autouse=True)
@@ -50,17 +54,30 @@ def app_for(root: Path) -> HistoryApp:
     return HistoryApp(str(root / "alembic.ini"), watch=False, database=False, cursor_blink=False)
 
 
-def test_main_screen_with_a_divergence(bob: Path, snap_compare: Any) -> None:
-    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=settle)
-
-
-def test_merge_builder(bob: Path, snap_compare: Any) -> None:
-    async def open_builder(pilot: Pilot[int]) -> None:
+def pressing(*keys: str) -> Callable[[Pilot[int]], Awaitable[None]]:
+    """Wait for the first load, then press `keys`, letting the app settle after each."""
+    async def run_before(pilot: Pilot[int]) -> None:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=open_builder)
+    return run_before
+
+
+@SIZES
+def test_main_screen_with_a_divergence(bob: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(bob), terminal_size=size, run_before=settle)
+
+
+@SIZES
+def test_merge_builder(bob: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(bob), terminal_size=size, run_before=pressing("m"))
+
+
+@SIZES
+def test_help(bob: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(bob), terminal_size=size, run_before=pressing("question_mark"))
 
 
 def test_detail_pane_with_operations_and_source(tmp_path: Path, snap_compare: Any) -> None:

@@ -17,6 +17,7 @@ from ahq_history.tui.state import (
     divergence_summary,
     filtered_ids,
     find,
+    merge_unavailable,
     view_rows,
 )
 
@@ -110,3 +111,9 @@ def test_banner_of_a_graph_with_several_problems_counts_them() -> None:
     lines = banner_lines(history)
     assert lines[0].startswith("The revision graph is broken (2 problems): fix them first")
     assert lines[1] == "  revision bbbb names down_revision ffff, which no file defines (and 1 more)"
+
+
+def test_merge_applies_only_to_a_loaded_divergence() -> None:
+    assert merge_unavailable(None) == "the history is still loading"
+    assert merge_unavailable(history_of(FORK[0], FORK[1])) == "one head: nothing to merge"
+    assert merge_unavailable(history_of(*FORK)) is None

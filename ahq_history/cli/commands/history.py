@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ahq_history.cli.options import add_upstream, json_text
 from ahq_history.core.display import clean
-from ahq_history.core.errors import EXIT_BROKEN, EXIT_OK
+from ahq_history.core.errors import EXIT_BROKEN, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--max-count", type=int, metavar="N",
                         help="show only the N newest revisions")
     parser.add_argument("--ascii", action="store_true", help="draw the lanes with ASCII characters only")
+    parser.add_argument("--format", choices=("text", "mermaid", "dot"), default="text",
+                        help="text lanes (default), or the whole graph as a Mermaid flowchart or a "
+                        "Graphviz DOT digraph")
     add_git_arguments(parser)
 
 
@@ -36,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from ahq_history.report.history import git_columns, history_report
     from ahq_history.report.lanes import lanes
 
+    if args.format != "text" and args.json:
+        raise UsageError(f"--format {args.format} and --json are two outputs: choose one")
     loaded = load(args.config)
+    if args.format != "text":
+        return _print_picture(loaded, args.format)
     rows = lanes(loaded.graph)
     if args.max_count is not None:
         rows = rows[: max(args.max_count, 0)]
@@ -47,6 +54,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(loaded, rows, git, note, ascii_only=args.ascii)
     return exit_code
+
+
+def _print_picture(loaded: Loaded, form: str) -> int:
+    """The graph as a picture; a broken graph is drawn as far as it goes, and exits 3 naming why."""
+    from ahq_history.report.history import problem_lines
+    from ahq_history.report.pictures import draw, graph_picture
+
+    sys.stdout.write(draw(graph_picture(loaded.graph), form))
+    for text in problem_lines(loaded.problems):
+        print(text, file=sys.stderr)
+    return EXIT_BROKEN if loaded.broken else EXIT_OK
 
 
 def _print_text(loaded: Loaded, rows: list[Row], git: dict[str, GitColumns] | None, note: str | None,

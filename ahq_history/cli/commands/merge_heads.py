@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.cli.commands.verify import add_scratch_server
 from ahq_history.cli.options import add_database_url, add_upstream, json_text
 from ahq_history.core.display import clean
 from ahq_history.core.errors import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, UsageError
@@ -57,6 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recover", action="store_true",
                         help="only finish or undo a write that was interrupted (killed), and say which; "
                         "every write does this first")
+    parser.add_argument("--verify", action="store_true",
+                        help="after writing, run `verify`: upgrade heads, downgrade base, upgrade heads on a "
+                        "scratch database (exit 1 when a revision fails)")
+    add_scratch_server(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,6 +91,9 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError("--dry-run writes nothing; --yes has nothing to confirm", hint="choose one")
     if args.recover and (args.revisions or args.rebase or args.dry_run):
         raise UsageError("--recover only finishes or undoes an interrupted write", hint="run it alone")
+    if (args.verify or args.scratch_server) and (args.dry_run or args.json or not args.verify):
+        raise UsageError("--verify runs after a write, in text; --scratch-server goes with it",
+                         hint="drop --dry-run and --json, or run `ahq-history verify` on its own")
 
 
 def _recover(args: argparse.Namespace) -> Recovery | None:
@@ -130,7 +138,17 @@ def _act(args: argparse.Namespace, loaded: Loaded, prepared: Prepared) -> int:
             return report.finish(EXIT_NEGATIVE, "nothing was written")
     written = apply_plan(loaded.project, loaded.graph, plan, rev_id=args.rev_id,
                          version_path=args.version_path)
-    return report.finish(EXIT_OK, None, written=written)
+    code = report.finish(EXIT_OK, None, written=written)
+    return _verify(args) if args.verify else code
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """`--verify`: the history as written, proven on a scratch database (`ahq-history verify`)."""
+    from ahq_history.cli.commands.verify import verify_and_say
+    from ahq_history.config.project import find_project
+
+    project = find_project(config=Path(args.config) if args.config else None)
+    return verify_and_say(project, None, args.scratch_server)
 
 
 def _say(text: str) -> None:

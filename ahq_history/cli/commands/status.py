@@ -13,6 +13,7 @@ from ahq_history.core.advice import upgrade_argv
 from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
 from ahq_history.core.shell import FROM_REPOSITORY, command_line
+from ahq_history.db.steps import interrupted_lines
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from ahq_history.config.loading import load
     from ahq_history.db.applied import read_named_rows, state_of_rows
     from ahq_history.db.status import database_status
+    from ahq_history.db.steps import interrupted_run
 
     loaded = load(args.config)
     project = loaded.project
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     payload = status_json(report, loaded)
     applied = state_of_rows(loaded.graph, rows, db_url, args.database_url)
     payload["advice"] = [] if loaded.broken else divergence_advice(loaded, applied)
+    payload["interrupted"] = interrupted_run(project.root, rows.revisions)  # a killed switch or sync
     print(json_text(payload) if args.json else render_text(payload))
     return int(payload["exit_code"])
 
@@ -72,11 +75,12 @@ def divergence_advice(loaded: Loaded, applied: AppliedState) -> list[dict[str, A
     return [advised.as_json(heads) for heads, advised in answers.items()]
 
 
-def exit_code(report: StatusReport, broken: bool) -> int:
-    """3 for a broken graph (it wins), 1 when the database is not at the heads, else 0."""
+def exit_code(report: StatusReport, broken: bool, diverged: bool = False) -> int:
+    """3 for a broken graph (it wins), 1 when the database is not at the heads or the heads diverge (a
+    database at forked heads cannot `upgrade head` past them), else 0."""
     if broken:
         return EXIT_BROKEN
-    return EXIT_OK if report.state.state == "at-heads" else EXIT_NEGATIVE
+    return EXIT_OK if report.state.state == "at-heads" and not diverged else EXIT_NEGATIVE
 
 
 def status_json(report: StatusReport, loaded: Loaded) -> dict[str, Any]:
@@ -100,7 +104,7 @@ def status_json(report: StatusReport, loaded: Loaded) -> dict[str, Any]:
         "upgrade_argv": list(loaded.project.upgrade_argv),
         "upgrade_from_repository": loaded.project.upgrade_from_repository,
         "problems": [p.as_json() for p in loaded.problems],
-        "exit_code": exit_code(report, loaded.broken),
+        "exit_code": exit_code(report, loaded.broken, loaded.graph.diverged),
     }
 
 
@@ -152,6 +156,8 @@ def render_text(payload: dict[str, Any]) -> str:
     if payload["pending"]:
         lines.extend(_pending_text(payload))
     lines.extend(_advice_text(payload))
+    if payload.get("interrupted"):
+        lines.extend(line for line in interrupted_lines(payload["interrupted"]) if line)
     errors = [p for p in payload["problems"] if p["severity"] == "error"]
     if errors:
         count = len(errors)

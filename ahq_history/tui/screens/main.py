@@ -8,25 +8,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from ahq_history.core.display import clean
 from ahq_history.tui.host import Host, host
+from ahq_history.tui.keys import KeysFirstScreen
 from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
-from ahq_history.tui.screens.dialogs import HelpScreen, MessageDialog, PickRevision
+from ahq_history.tui.screens.dialogs import MessageDialog, PickRevision
 from ahq_history.tui.state import (
     FILTERS,
     Filter,
     History,
     banner_lines,
-    broken_notice,
     filter_unavailable_reason,
     find,
+    merge_unavailable,
     problem_line,
 )
 from ahq_history.tui.widgets.detail import DetailPane, from_link_token
-from ahq_history.tui.widgets.graph_view import LEGEND, GraphView
+from ahq_history.tui.widgets.graph_view import GraphView
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane follows it
 
 
-class MainScreen(Screen[None]):
+class MainScreen(KeysFirstScreen[None]):
     """Browse the history; `m` and `r` open the merge builder and the re-parent screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -102,6 +102,7 @@ class MainScreen(Screen[None]):
         self._update_banner()
         if self.history.errors:
             self.show_broken(self.history)
+        self.refresh_bindings()  # `m` and `r` apply only to a divergence in a whole graph
         self.ahq.after_load(self, self.history)
 
     def on_git_loaded(self, message: GitLoaded) -> None:
@@ -159,8 +160,10 @@ class MainScreen(Screen[None]):
         if self.history is None:
             return
         graph = self.history.graph
-        parts = [f"{len(graph)} revisions", f"{len(graph.heads)} head{'s' if len(graph.heads) != 1 else ''}",
-                 f"filter: {self.filter}"]
+        heads = f"{len(graph.heads)} head{'s' if len(graph.heads) != 1 else ''}"
+        if len(graph.heads) == 1:
+            heads += " (nothing to merge)"
+        parts = [f"{len(graph)} revisions", heads, f"filter: {self.filter}"]
         if self.needle:
             parts.append(f"search: {self.needle}")
         if self.history.errors:
@@ -280,15 +283,21 @@ class MainScreen(Screen[None]):
     def action_reload(self) -> None:
         self.ahq.start_load(self, reloaded=True)
 
+    def unavailable(self, action: str) -> str | None:
+        """Why `m` or `r` cannot apply now (the footer dims them, the help says why); None when they can."""
+        if action not in ("merge", "reparent"):
+            return None
+        return merge_unavailable(self.history)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.unavailable(action) else True
+
     def action_merge(self) -> None:
         from ahq_history.tui.screens.merge import MergeScreen
 
-        if self.history is None or self._broken_waits():
+        if self.history is None or self._cannot("merge"):
             return
         divergences = self.history.graph.divergences
-        if not divergences:
-            self.notify("one head: nothing to merge", severity="information")
-            return
         selected = self.graph_view.selected
         chosen = next((d for d in divergences if selected in d.heads), divergences[0])
         self.app.push_screen(MergeScreen(self.history, chosen.heads, all_divergences=len(divergences) == 1),
@@ -297,21 +306,18 @@ class MainScreen(Screen[None]):
     def action_reparent(self) -> None:
         from ahq_history.tui.screens.reparent import ReparentScreen
 
-        if self.history is None or self._broken_waits():
-            return
-        if not self.history.graph.divergences:
-            self.notify("one head: nothing to re-parent", severity="information")
+        if self.history is None or self._cannot("reparent"):
             return
         selected = self.graph_view.selected
         named = (selected,) if selected in self.history.diverged_heads else ()
         self.app.push_screen(ReparentScreen(self.history, named), self._changed)
 
-    def _broken_waits(self) -> bool:
-        """`m` and `r` on a broken graph: say it must be fixed first (True), as the banner does."""
-        notice = broken_notice(self.history) if self.history is not None else None
-        if notice:
-            self.notify(notice, severity="warning", markup=False)
-        return notice is not None
+    def _cannot(self, action: str) -> bool:
+        """An action run while its key is disabled (from code): say why (True), as the help does."""
+        reason = self.unavailable(action)
+        if reason:
+            self.notify(reason, severity="warning", markup=False)
+        return reason is not None
 
     def show_broken(self, history: History) -> None:
         errors = history.errors
@@ -319,20 +325,3 @@ class MainScreen(Screen[None]):
             "The revision graph is broken", f"{len(errors)} problem(s); what can be drawn is shown.",
             [problem_line(p) for p in errors], hint="fix the files named here, then press R to reload",
             kind="broken"))
-
-    def help_keys(self) -> list[tuple[str, str]]:
-        bindings = [*self.app.BINDINGS, *GraphView.BINDINGS, *self.BINDINGS]
-        keys = []
-        for binding in bindings:
-            if isinstance(binding, Binding):
-                keys.append((_key_names(binding.key), binding.description))
-        return keys
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.help_keys(), LEGEND))
-
-
-def _key_names(keys: str) -> str:
-    names = {"slash": "/", "question_mark": "?", "up": "↑", "down": "↓", "pageup": "PgUp",
-             "pagedown": "PgDn", "home": "Home", "end": "End", "escape": "Esc"}
-    return " ".join(names.get(k, k) for k in keys.split(","))

@@ -17,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, SelectionList, Static
 
 from ahq_history.core.display import clean, clean_lines
@@ -26,6 +25,7 @@ from ahq_history.core.shell import FROM_REPOSITORY, command_chain
 from ahq_history.tui import actions
 from ahq_history.tui.actions import Proposal
 from ahq_history.tui.host import Host, host
+from ahq_history.tui.keys import KeysFirstScreen
 from ahq_history.tui.state import History
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Written:
     next_step: str | None = None  # what to run now: `git add` (and commit), then the upgrade
 
 
-class ChangeScreen(Screen[Written | None]):
+class ChangeScreen(KeysFirstScreen[Written | None]):
     """Shared by the merge builder and the re-parent screen: propose in a worker, preview, write on Enter;
     dismissed with what was written (None when cancelled), for the screen that opened it."""
 
@@ -127,6 +127,12 @@ class ChangeScreen(Screen[Written | None]):
         self.ahq.background(work, "write")
 
 
+class HeadList(SelectionList[str]):
+    """The heads to merge: Space toggles one; Enter is the screen's (write), so it never toggles one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.write", "Write it", show=False)]
+
+
 class MergeScreen(ChangeScreen):
     """Pick the heads (the divergence's are selected), edit the message, read the preview, Enter."""
 
@@ -143,11 +149,11 @@ class MergeScreen(ChangeScreen):
         with Horizontal(classes="change-body"):
             with Vertical(classes="change-side"):
                 yield Static("Heads to merge (space toggles)", classes="change-label")
-                yield SelectionList[str](  # Content: the prompts are plain text, never markup
+                yield HeadList(  # Content: the prompts are plain text, never markup
                     *((Content(clean(f"{h[:12]} {graph.revisions[h].message}")), h, h in self.default_heads)
                       for h in graph.heads), id="merge-heads")
-                yield Static("Message", classes="change-label")
-                yield Input(id="merge-message", placeholder="merge message")
+                yield Static("Message (Tab; empty keeps the default)", classes="change-label")
+                yield Input(id="merge-message", placeholder="the default message")
                 yield Static(id="merge-conflicts", classes="change-conflicts")
                 yield Static(id="merge-notes", classes="change-notes", markup=False)
             with VerticalScroll(classes="change-preview"):
@@ -156,9 +162,8 @@ class MergeScreen(ChangeScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        message = self.query_one("#merge-message", Input)
-        message.cursor_blink = self.ahq.cursor_blink
-        message.focus()
+        self.query_one("#merge-message", Input).cursor_blink = self.ahq.cursor_blink
+        self.query_one("#merge-heads", SelectionList).focus()  # Space toggles a head, never types
         self._propose()
 
     def _message(self) -> str | None:
@@ -174,6 +179,9 @@ class MergeScreen(ChangeScreen):
         if self.nothing_asked:
             self.proposal = None
             self.set_status("select at least two heads to merge", error=True)
+            for part in ("#merge-conflicts", "#merge-notes"):  # what they said was about other heads
+                self.query_one(part, Static).update("")
+            self.query_one("#merge-preview", Static).update(Text("nothing to merge", style="dim"))
             return
         as_default = self.all_divergences and set(heads) == set(self.default_heads)
         named: tuple[str, ...] = () if as_default else heads
@@ -193,10 +201,8 @@ class MergeScreen(ChangeScreen):
             return  # the user changed something meanwhile; a newer proposal is on its way
         self.proposal = message.proposal
         step = next(iter(message.proposal.plan.steps), None)
-        text_input = self.query_one("#merge-message", Input)
-        if step is not None and getattr(step, "message", None) and self._typed_message is None:
-            with text_input.prevent(Input.Changed):
-                text_input.value = clean(step.message)  # type: ignore[union-attr]
+        if step is not None and getattr(step, "message", None):  # what an empty message writes
+            self.query_one("#merge-message", Input).placeholder = clean(step.message)  # type: ignore[union-attr]
         self.query_one("#merge-conflicts", Static).update(conflicts_text(message.proposal))
         self.query_one("#merge-notes", Static).update(clean_lines(message.proposal.notes))
         self.query_one("#merge-preview", Static).update(preview_renderable(message.proposal))
