@@ -5,9 +5,10 @@ included, so when it loads it imports click alone; Flask, the app and the tool a
 `flask ahq` runs. Each command is `ahq-history`'s own (`cli/main.py`'s `main`: same options, output and
 exit codes), given what the app context adds unless the words already say it:
 - `-c DIR/alembic.ini`, DIR being `Migrate(directory=...)` (`current_app.extensions["migrate"]`);
-- `--database-url`, the app's engine URL (Flask-SQLAlchemy's, as `flask db` connects), for `status` and
-  `merge-heads`. With Flask-Migrate's multi-database template (`flask db init --multidb`) each bind has
-  its own `alembic_version`, and `status` reports each one (exit code: the worst of them).
+- `--database-url`, the app's engine URL (Flask-SQLAlchemy's, as `flask db` connects), for `status`,
+  `merge-heads` and `tui`, said to come from the Flask app (not from `--database-url`). With
+  Flask-Migrate's multi-database template (`flask db init --multidb`) each bind has its own
+  `alembic_version`, and `status` reports each one (exit code: the worst of them).
 This module sits outside the layers: the one place of the tool that imports Flask.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 import click
 
 DEFAULT_BIND = ""  # the app's SQLALCHEMY_DATABASE_URI, as the multi-database template names it
-_READS_DATABASE = ("status", "merge-heads")
+_READS_DATABASE = ("status", "merge-heads", "tui")
 _COMMANDS = {
     "check": "summary of the history: heads, divergences, problems, next step",
     "status": "compare each database's alembic_version with this checkout",
@@ -75,7 +76,16 @@ def run(name: str, words: list[str], facts: AppFacts) -> int:
         return main([name, *extra, *words])
     if name == "status" and facts.multidb and len(facts.urls) > 1:
         return _status_per_bind([*extra, *words], facts.urls)
-    return main([name, *extra, "--database-url", facts.urls[DEFAULT_BIND], *words])
+    with _from_the_app(DEFAULT_BIND):
+        return main([name, *extra, "--database-url", facts.urls[DEFAULT_BIND], *words])
+
+
+def _from_the_app(bind: str) -> contextlib.AbstractContextManager[None]:
+    """Within it, the URL passed as --database-url is said to come from the app's setting for `bind`."""
+    from ahq_history.db.applied import explicit_source
+
+    setting = f"SQLALCHEMY_BINDS[{bind!r}]" if bind else "SQLALCHEMY_DATABASE_URI"
+    return explicit_source(f"the Flask app's {setting}")
 
 
 def _status_per_bind(words: list[str], urls: dict[str, str]) -> int:
@@ -89,10 +99,11 @@ def _status_per_bind(words: list[str], urls: dict[str, str]) -> int:
         argv = ["status", "--database-url", url, *words]
         if not as_json:
             click.echo(("\n" if codes else "") + f"bind {bind or '(default)'}:")
-            codes.append(main(argv))
+            with _from_the_app(bind):
+                codes.append(main(argv))
             continue
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
+        with contextlib.redirect_stdout(out), _from_the_app(bind):
             codes.append(main(argv))
         payloads[bind] = _without_version(out.getvalue())
     worst = max(codes)

@@ -3,13 +3,19 @@ installed `flask.commands` entry point, against databases Flask-Migrate upgraded
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
 
+from tests.support.clirun import read_until
 from tests.support.flaskapp import flask, flask_multidb, flask_team, run_flask
 from tests.support.hookgit import ROOT, cli
 
@@ -30,7 +36,8 @@ def test_status_reads_the_database_the_app_configures(tmp_path: Path) -> None:
     assert alone.returncode == 2, alone.stdout + alone.stderr
     done = run_flask(alice, "ahq", "status")
     assert done.returncode == 0, done.stderr
-    assert f"database  sqlite:///{alice}/instance/app.db  (from --database-url)\n" in done.stdout
+    assert (f"database  sqlite:///{alice}/instance/app.db  (from the Flask app's SQLALCHEMY_DATABASE_URI)\n"
+            in done.stdout)
     assert "at        f0000000base\n" in done.stdout
     assert "state     at head: nothing to apply" in done.stdout
 
@@ -45,6 +52,7 @@ def test_status_reports_each_bind_of_the_multidb_template(multidb: Path) -> None
     assert "state     at head: nothing to apply" in default
     assert f"sqlite:///{multidb}/instance/audit.db" in audit
     assert "at        m0000000base\n" in audit
+    assert "(from the Flask app's SQLALCHEMY_BINDS['audit'])" in audit
     assert "state     behind: 1 revision to apply" in audit
 
 
@@ -65,12 +73,32 @@ def test_migrations_directory_comes_from_the_app(multidb: Path) -> None:
     assert "m00000second" in done.stdout and "m0000000base" in done.stdout
 
 
+def test_tui_marks_what_the_apps_database_applied(tmp_path: Path) -> None:
+    """On a real terminal (a pty, 200 columns so the status line fits): the TUI reads the app's database,
+    which the tool alone cannot name (it would show no database note)."""
+    alice, _bob = flask_team(tmp_path)
+    flask(alice, "db", "upgrade")
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "ahq", "tui", "--no-git", "--no-watch"],
+                            cwd=alice, stdin=follower, stdout=follower, stderr=follower,
+                            env={**env, "FLASK_APP": "app.py", "TERM": "xterm"})
+    os.close(follower)
+    shown = read_until(leader, b"database: 1 row(s)")
+    os.write(leader, b"q")
+    assert proc.wait(timeout=30) == 0
+    os.close(leader)
+    assert b"database: 1 row(s), \xe2\x9c\x93 = applied" in shown
+
+
 def test_words_given_win_over_the_app(multidb: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     done = run_flask(multidb, "ahq", "status", "--database-url", f"sqlite:///{other}")
     assert done.returncode == 1, done.stderr
     assert "bind" not in done.stdout
     assert f"sqlite:///{other}" in done.stdout and "nothing applied" in done.stdout
+    assert "(from --database-url)" in done.stdout
 
 
 def test_help_is_the_tools_own(multidb: Path) -> None:
@@ -88,7 +116,7 @@ def test_backend_status_reads_the_apps_database(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     done = run_flask(ROOT, "--app", "backend.run", "ahq", "status", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"database  {url}  (from --database-url)" in done.stdout
+    assert f"database  {url}  (from the Flask app's SQLALCHEMY_DATABASE_URI)" in done.stdout
     assert f"at        {BACKEND_HEAD}\n" in done.stdout
 
 

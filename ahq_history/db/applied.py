@@ -10,10 +10,12 @@ applied state is unknown: never "nothing applied".
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph
 
 ENV_PY_LIMIT = 1 << 20  # an env.py is a page or two; a bigger "file" is not read
+# Who gave the --database-url: a caller that passes it for the user (`flask ahq`) names itself instead.
+_EXPLICIT_SOURCE: ContextVar[str | None] = ContextVar("explicit_source", default=None)
 HOW_TO_TELL = ("pass --database-url URL, set DATABASE_URL, or add "
                "database-url = \"sqlite:///instance/app.db\" under [tool.ahq-history] in pyproject.toml")
 
@@ -117,12 +121,27 @@ def describe_rows(rows: VersionRows, source: str) -> str:
     return f"database {rows.url} ({source}): {state}"
 
 
+@contextlib.contextmanager
+def explicit_source(label: str) -> Iterator[None]:
+    """Within the block, a URL given as --database-url is said to come from `label` (e.g. "the Flask
+    app's SQLALCHEMY_DATABASE_URI"), in this thread."""
+    token = _EXPLICIT_SOURCE.set(label)
+    try:
+        yield
+    finally:
+        _EXPLICIT_SOURCE.reset(token)
+
+
 def _told(project: Project, explicit: str | None, environ: Mapping[str, str]) -> DatabaseUrl | None:
     """--database-url, DATABASE_URL or the setting: a database someone named for the tool."""
     try:
-        return resolve_url(dataclasses.replace(project, database_url=None), explicit, environ)
+        found = resolve_url(dataclasses.replace(project, database_url=None), explicit, environ)
     except NoDatabaseUrl:
         return None
+    label = _EXPLICIT_SOURCE.get()
+    if label is not None and explicit is not None and found.source == "--database-url":
+        return dataclasses.replace(found, source=label)
+    return found
 
 
 def _bare(project: Project) -> Project:

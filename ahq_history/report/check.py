@@ -15,12 +15,14 @@ from ahq_history.config.project import find_project
 from ahq_history.config.scan import revision_file_names
 from ahq_history.core.display import clean_lines
 from ahq_history.core.errors import EXIT_BROKEN, EXIT_NEGATIVE, EXIT_OK
+from ahq_history.core.marker import STALE_KIND
 from ahq_history.core.shell import FROM_REPOSITORY, command_line
 from ahq_history.core.text import SHORT, heads_since
 from ahq_history.report import cache
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
+    from ahq_history.config.project import Project
     from ahq_history.core.advice import Advice
     from ahq_history.core.graph import Divergence, RevisionGraph
     from ahq_history.core.reconcile import Provenance
@@ -43,14 +45,32 @@ def check_report(config: str | None, *, use_cache: bool = True, against: str | N
     if use_cache and not exec_unresolved:
         cached = cache.lookup(where, key)
         if cached is not None:
-            return _with_discovery_note(cached, project.note)
+            return _with_discovery_note(_with_marker(cached, project, against), project.note)
     from ahq_history.config.loading import load
 
     loaded = load(project=project, exec_unresolved=exec_unresolved)
     report = _git_report(loaded, against, upstream)
     if not exec_unresolved:  # the constants modules read are checked on each lookup (not in the key)
         cache.store(where, key, report, depends=loaded.scan.modules)
-    return _with_discovery_note(report, project.note)
+    return _with_discovery_note(_with_marker(report, project, against), project.note)
+
+
+def _with_marker(report: dict[str, Any], project: Project, against: str | None) -> dict[str, Any]:
+    """The report with a `stale-heads-file` finding when the heads marker (`heads-file`) does not hold its
+    heads; outside the cache, since the marker is not a revision file. Not for a prediction (`against`)."""
+    if against is not None or "heads-file" not in project.settings or report["exit_code"] == EXIT_BROKEN:
+        return report
+    from ahq_history.write.marker import marker_problem
+
+    heads = [h["revision"] for h in report["heads"]]
+    found = marker_problem(project, heads, diverged=report["diverged"])
+    if found is None:
+        return report
+    marked = {**report, "problems": [*report["problems"], found.as_json()]}
+    marked["exit_code"] = exit_code_for(marked)
+    marked["next"] = next_step(marked)
+    marked["next_argv"] = next_argv(marked)
+    return marked
 
 
 def _with_discovery_note(report: dict[str, Any], note: str | None) -> dict[str, Any]:
@@ -171,10 +191,12 @@ def _divergence(loaded: Loaded, divergence: Divergence) -> dict[str, Any]:
 
 
 def exit_code_for(report: dict[str, Any]) -> int:
-    """3 for a broken graph (it wins), 1 for a divergence, else 0. Warnings never count."""
+    """3 for a broken graph (it wins), 1 for a divergence or a stale heads marker, else 0. No other warning
+    counts."""
     if any(p["severity"] == "error" for p in report["problems"]):
         return EXIT_BROKEN
-    return EXIT_NEGATIVE if report["diverged"] else EXIT_OK
+    stale = any(p["kind"] == STALE_KIND for p in report["problems"])
+    return EXIT_NEGATIVE if report["diverged"] or stale else EXIT_OK
 
 
 def _advise(report: dict[str, Any], divergence: dict[str, Any]) -> Advice:
@@ -209,6 +231,8 @@ def next_argv(report: dict[str, Any]) -> list[list[str]]:
         steps = [["ahq-history", "merge-heads"]]
     else:  # `upgrade head` fails with several heads, even labelled ones: Alembic wants `heads`
         steps = [list(upgrade_argv(report["project"]["upgrade_argv"], len(report["heads"])))]
+        if any(p["kind"] == STALE_KIND for p in report["problems"]):
+            steps.insert(0, ["ahq-history", "heads", "--write"])  # rewrites the configured marker
     against = report.get("against")
     if against:  # a prediction: the heads exist only once the ref is merged in
         steps.insert(0, ["git", "merge", against["ref"]])

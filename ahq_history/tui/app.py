@@ -8,6 +8,7 @@ where an error becomes a dialog; the screen never shows a traceback.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,13 +49,14 @@ class HistoryApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
     def __init__(self, config: str | Path | None = None, *, watch: bool = True, git: bool = True,
-                 database: bool = True, cursor_blink: bool = True) -> None:
+                 database: bool = True, cursor_blink: bool = True, database_url: str | None = None) -> None:
         super().__init__()
         self.config = config
         self.cursor_blink = cursor_blink  # off in snapshot tests, so every screenshot is the same
         self.watch_files = watch
         self.read_git = git
         self.read_database = database
+        self.database_url = database_url  # --database-url; None: named as `status` names it
         self._watch: FileWatch | None = None  # what the revision files looked like at the last load
 
     def on_mount(self) -> None:
@@ -104,7 +106,10 @@ class HistoryApp(App[int]):
         else:
             _post(screen, GitLoaded(None, "git not read (--no-git)"))
         if self.read_database:
-            self.background(lambda: _post(screen, DatabaseLoaded(*_database(history))), "database")
+            # The worker thread keeps this one's context (flask ahq tui names the URL's source there).
+            context, url = contextvars.copy_context(), self.database_url
+            self.background(lambda: _post(screen, DatabaseLoaded(*context.run(_database, history, url))),
+                            "database")
 
     def start_detail(self, screen: Screen[Any], history: History, revision: str) -> None:
         def work() -> None:
@@ -151,20 +156,23 @@ def _git(history: History) -> tuple[Any, str | None]:
     return git_columns(history.loaded)
 
 
-def _database(history: History) -> tuple[frozenset[str] | None, str | None]:
-    """Applied revisions, read as `status` reads them; no URL is not an error here, just no badges."""
+def _database(history: History, url: str | None = None
+              ) -> tuple[frozenset[str] | None, str | None, tuple[str, ...]]:
+    """Applied revisions, read as `status` reads them, and the rows the database is at (marked `[db]`);
+    no URL is not an error here, just no badges."""
     from ahq_history.core.errors import ConfigError
     from ahq_history.db.status import read_applied
 
     try:
-        found = read_applied(history.loaded.project, history.graph)
+        found = read_applied(history.loaded.project, history.graph, database_url=url)
     except ConfigError as error:  # a URL that cannot be used: its form, or a driver not installed
-        return None, f"database: {error.message}"
+        return None, f"database: {error.message}", ()
     if found.error is not None:
-        return None, f"database: {found.error.message}"
+        return None, f"database: {found.error.message}", ()
     if found.rows is None:
-        return None, None
-    return found.revisions, f"database: {len(found.rows.revisions)} row(s), ✓ = applied"
+        return None, None, ()
+    return (found.revisions, f"database: {len(found.rows.revisions)} row(s), ✓ = applied, [db] = at",
+            found.rows.revisions)
 
 
 def _title(worker_name: str) -> str:
@@ -176,4 +184,7 @@ def _title(worker_name: str) -> str:
         "propose": "Cannot prepare the change",
         "write": "Nothing was written",
         "watch": "Cannot watch the revision files",
+        "branches": "Cannot list the branches",
+        "plan": "No plan: nothing was changed",
+        "run": "The plan stopped",
     }.get(worker_name, "Something went wrong")

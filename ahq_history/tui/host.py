@@ -20,6 +20,7 @@ class Host(Protocol):
     """The app's side of the screens' work; the messages it posts go back to the screen that asked."""
 
     cursor_blink: bool
+    database_url: str | None  # --database-url; None: named as `status` names it
 
     def background(self, work: Callable[[], Any], name: str, *, group: str | None = None) -> Worker[Any]:
         """Run `work` in a thread; its failure becomes a dialog."""

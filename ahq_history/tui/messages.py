@@ -10,6 +10,8 @@ from textual.message import Message
 from ahq_history.report.detail import Detail
 from ahq_history.report.lanes import GitColumns
 from ahq_history.tui.state import History
+from ahq_history.write.steprun import Outcome
+from ahq_history.write.switch import Plan
 
 
 @dataclass
@@ -34,6 +36,36 @@ class DatabaseLoaded(Message):
 
     applied: frozenset[str] | None
     note: str | None
+    at: tuple[str, ...] = ()  # the revision(s) in alembic_version: where the database is
+
+
+@dataclass
+class BranchesLoaded(Message):
+    """The local branches `switch` can go to, and the checked-out one (None: HEAD is detached)."""
+
+    branches: list[str]
+    current: str | None
+
+
+@dataclass
+class PlanReady(Message):
+    """A `switch` or `sync` plan, computed and not run."""
+
+    plan: Plan
+
+
+@dataclass
+class PlanProgress(Message):
+    """A step of the plan started (its words, as `switch` prints them)."""
+
+    text: str
+
+
+@dataclass
+class PlanRan(Message):
+    """The plan ran: how it ended."""
+
+    outcome: Outcome
 
 
 @dataclass

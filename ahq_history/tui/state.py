@@ -31,6 +31,7 @@ class History:
     git_note: str | None = None
     applied: frozenset[str] | None = None  # None: no database configured, or not read yet
     database_note: str | None = None
+    database_at: tuple[str, ...] = ()  # the revision(s) the database is at (its alembic_version rows)
 
     @property
     def graph(self) -> RevisionGraph:
@@ -60,8 +61,9 @@ class History:
     def with_git(self, git: Mapping[str, GitColumns] | None, note: str | None) -> History:
         return replace(self, git=git, git_note=note)
 
-    def with_database(self, applied: frozenset[str] | None, note: str | None) -> History:
-        return replace(self, applied=applied, database_note=note)
+    def with_database(self, applied: frozenset[str] | None, note: str | None,
+                      at: tuple[str, ...] = ()) -> History:
+        return replace(self, applied=applied, database_note=note, database_at=at)
 
 
 def build_history(loaded: Loaded) -> History:

@@ -59,7 +59,8 @@ def describe(items: Sequence[Written]) -> str:
     """What a write does, in a few words (kept in the journal, shown if it is interrupted)."""
     merges = [f"merge revision {w.revision}" for w in items if w.kind == "merge"]
     moved = [w.revision for w in items if w.kind == "rebase"]
-    return ", ".join([*merges, *([f"re-parent of {', '.join(moved)}"] if moved else [])]) or "nothing"
+    files = [w.relpath for w in items if w.kind in ("marker", "settings")]
+    return ", ".join([*merges, *([f"re-parent of {', '.join(moved)}"] if moved else []), *files]) or "nothing"
 
 
 def _journal(project: Project, items: Sequence[Written], folder: Path, top: Path
@@ -69,11 +70,12 @@ def _journal(project: Project, items: Sequence[Written], folder: Path, top: Path
     before: list[bytes | None] = []
     places: dict[Path, Path | None] = {}
     for index, item in enumerate(items):
-        target = _new_file(item) if item.kind == "merge" else _rewritable(item, top)
+        creating = item.kind == "merge" or item.before is None  # a marker may be new too
+        target = _new_file(item) if creating else _rewritable(item, top)
         if target.parent not in places:
             places[target.parent] = staging_folder(target, folder, project.version_locations)
         stage = (places[target.parent] or folder) / f"stage-{index}"
-        if item.kind == "merge":
+        if creating:
             entries.append(Entry("create", target, item.relpath, digest(item.data), stage,
                                  folders=tuple(missing_folders(target.parent))))
             before.append(None)

@@ -20,9 +20,9 @@ _BOM = b"\xef\xbb\xbf"
 class Written:
     """One file written (or, in a dry run, that would be written)."""
 
-    kind: Literal["merge", "rebase"]
+    kind: Literal["merge", "rebase", "marker", "settings"]  # marker: the heads file; settings: pyproject
     revision: str
-    parents: tuple[str, ...]  # its down_revision after the write
+    parents: tuple[str, ...]  # its down_revision after the write (a marker: the heads it holds)
     path: Path  # absolute
     relpath: str  # POSIX, relative to the project root
     text: str  # the file's content after the write

@@ -111,14 +111,18 @@ def refuse_underway(loaded: Loaded) -> list[str]:
     """Nothing is written while a git merge or rebase still holds a version file in conflict (RefusedError,
     exit 1); once they are resolved, a note says that the incoming side counts as published."""
     from ahq_history.git.facts import operation_under_way
+    from ahq_history.write.marker import marker_path, relative
 
     underway = operation_under_way(loaded.project)
     if underway is None:
         return []
-    if underway.unresolved:
+    marker = marker_path(loaded.project)  # a conflicted heads marker is what merge-heads rewrites
+    skip = relative(marker, loaded.project.root) if marker is not None else None
+    unresolved = [p for p in underway.unresolved if p != skip]
+    if unresolved:
         raise RefusedError(
             f"a git {underway.operation} is in progress and these version files are still in conflict: "
-            f"{', '.join(underway.unresolved)}; nothing was written",
+            f"{', '.join(unresolved)}; nothing was written",
             hint=f"resolve them and `git add` them (see `git status`), or finish or abort the "
             f"{underway.operation} first; then run merge-heads again")
     return [f"a git {underway.operation} is in progress: the revisions it brings in count as published "
@@ -248,6 +252,21 @@ def after_write(loaded: Loaded, plan: Plan, written: Sequence[Written], *, here:
         onto = [step.onto for step in plan.steps if isinstance(step, RebaseStep)]
         return after_rebase(paths, onto, upgrade, heads)
     return after_merge(paths, upgrade, heads)
+
+
+def verify_offer(loaded: Loaded, config: str | None = None) -> tuple[str, ...]:
+    """`ahq-history verify`, offered after a merge: the merged history run up, down and up again on a
+    scratch database; with `--scratch-server URL` when the project's database is a server, since a
+    temporary SQLite file would not prove its migrations. Nothing is connected to here."""
+    from ahq_history.core.errors import UsageError
+    from ahq_history.db.scratch import scratch_spec
+
+    argv: tuple[str, ...] = ("ahq-history", *(("-c", config) if config else ()), "verify")
+    try:
+        scratch_spec(loaded.project, None, None)
+    except UsageError:  # a server database: only a server of its dialect proves it
+        return (*argv, "--scratch-server", "URL")
+    return argv
 
 
 def _sides_oldest_first(graph: RevisionGraph, heads: tuple[str, ...]) -> list[list[str]]:

@@ -15,6 +15,7 @@ from ahq_history.core.errors import AhqError, BrokenGraphError, RefusedError, Us
 from ahq_history.core.plan import MergeStep, Plan
 from ahq_history.write.commit import write_files
 from ahq_history.write.files import Written, read_bytes
+from ahq_history.write.marker import heads_after, marker_for_heads
 from ahq_history.write.merge import merge_location, render_merge
 from ahq_history.write.reparent import render_rebase
 
@@ -79,7 +80,16 @@ def render_plan(
             rendered.append(render_merge(project, step, where, rev_id=rev_id))
         else:
             rendered.extend(render_rebase(project, graph, step))
+    if rendered:  # the heads marker, when configured, changes in the same transaction
+        rendered.extend(marker_for_heads(project, _heads_after(graph, plan, rendered)))
     return rendered
+
+
+def _heads_after(graph: RevisionGraph, plan: Plan, rendered: Sequence[Written]) -> list[str]:
+    merged = iter(w.revision for w in rendered if w.kind == "merge")
+    joined = [(step.heads, next(merged) if isinstance(step, MergeStep) else step.new_head)
+              for step in plan.steps]
+    return heads_after(graph.heads, joined)
 
 
 def _check_rev_id(rev_id: str, graph: RevisionGraph) -> None:
@@ -131,3 +141,8 @@ def verify(project: Project, plan: Plan, written: Sequence[Written]) -> None:
             raise AhqError(f"after writing, Alembic's history still has several heads ({heads}) where one "
                            f"was expected ({expected}); nothing was kept",
                            hint="run `ahq-history check` and write the merge with `alembic merge heads`")
+    marker = next((w for w in written if w.kind == "marker"), None)
+    if marker is not None and marker.parents != tuple(sorted(graph.heads)):
+        raise AhqError(f"after writing, the heads are {', '.join(sorted(graph.heads))}, not those written to "
+                       f"{marker.relpath} ({', '.join(marker.parents)}); nothing was kept",
+                       hint="this is a bug in ahq-history; please report it with `ahq-history check`")

@@ -12,8 +12,10 @@ failed step leaves the scratch database half-way, so the next one would prove no
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from ahq_history.db.scratch import MARKER, Scratch, ScratchSpec, scratch_databas
 from ahq_history.db.url import scrub
 
 STEPS = (("upgrade", "heads"), ("downgrade", "base"), ("upgrade", "heads"))
+STEP_TIMEOUT = 600.0  # seconds per step: generous, yet a migration that hangs cannot hang verify (or CI)
 REFUSED = 86  # verifychild.REFUSED (not imported: that module imports Alembic's patched parts)
 HINT = ("env.py must connect to the URL it is given (the configuration's sqlalchemy.url, or DATABASE_URL for "
         "an application); verify never runs migrations on another database")
@@ -65,28 +68,60 @@ class Verification:
         return EXIT_OK if all(step.ok for step in self.steps) else EXIT_NEGATIVE
 
 
-def verify(project: Project, spec: ScratchSpec) -> Verification:
-    """Run the steps on a new scratch database; the first failure ends the run."""
+def verify(project: Project, spec: ScratchSpec, timeout: float = STEP_TIMEOUT) -> Verification:
+    """Run the steps on a new scratch database; the first failure (or a step past `timeout` seconds) ends
+    the run."""
     results: list[StepResult] = []
     with scratch_database(spec) as scratch:
         for direction, target in STEPS:
-            result = run_step(project, scratch, direction, target)
+            result = run_step(project, scratch, direction, target, timeout)
             results.append(result)
             if not result.ok:
                 break
     return Verification(scratch.shown, tuple(results), spec.notes)
 
 
-def run_step(project: Project, scratch: Scratch, direction: str, target: str) -> StepResult:
-    """One Alembic command in the child process, and what its events say."""
+def run_step(project: Project, scratch: Scratch, direction: str, target: str,
+             timeout: float = STEP_TIMEOUT) -> StepResult:
+    """One Alembic command in the child process, and what its events say; past `timeout` seconds the
+    child's whole process group is killed and the revision it was running is named."""
+    command = f"{direction} {target}"
     with tempfile.TemporaryDirectory(prefix="ahq-verify-events-") as folder:
         events_path = Path(folder) / "events.jsonl"
         events_path.touch()
-        done = subprocess.run(child_argv(project, direction, target), cwd=child_cwd(project),
-                              env=child_env(project, scratch, events_path), capture_output=True, text=True,
-                              check=False)
+        done = _run_child(child_argv(project, direction, target), child_cwd(project),
+                          child_env(project, scratch, events_path), timeout)
         events = [json.loads(line) for line in events_path.read_text().splitlines() if line.strip()]
-    return _result(f"{direction} {target}", done, events, scratch)
+    if done is None:
+        return _timed_out(command, events, timeout)
+    return _result(command, done, events, scratch)
+
+
+def _run_child(argv: list[str], cwd: Path, env: dict[str, str], timeout: float
+               ) -> subprocess.CompletedProcess[str] | None:
+    """Run the child in its own process group (a migration may start processes of its own); None when
+    it ran past `timeout` and the group was killed."""
+    with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as child:
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):  # it ended just now
+                os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            return None
+    return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
+def _timed_out(command: str, events: list[dict[str, Any]], timeout: float) -> StepResult:
+    """The step that ran past its time: the revision that started and did not finish, when one did."""
+    ran = tuple(event["revision"] for event in events if event["event"] == "done")
+    started = [event for event in events if event["event"] == "start"]
+    running = next((event for event in reversed(started) if event["revision"] not in ran), None)
+    error = f"timed out after {timeout:g} s: the child process was killed (--step-timeout sets the limit)"
+    if running is None:
+        return StepResult(command, ran, error=error)
+    return StepResult(command, ran, running["revision"], running["path"], running["direction"], error)
 
 
 def child_argv(project: Project, direction: str, target: str) -> list[str]:

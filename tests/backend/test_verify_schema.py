@@ -103,6 +103,21 @@ def test_missing_table_is_named(
     assert "  table workflow_run_steps: in the models, missing from the database" in out.splitlines()
 
 
+def test_missing_table_with_indexes_counts_what_it_lists(
+    sqlite_at_head: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # workflow_run_steps has indexes: autogenerate reports them apart from the table itself.
+    execute(sqlite_at_head, "DROP TABLE workflow_run_steps", "ALTER TABLE users DROP COLUMN phone")
+    code, out, _ = verify(sqlite_at_head, monkeypatch, capsys)
+    assert code == 1
+    assert out.splitlines()[2:] == [
+        "The database differs from the models (2 differences):",
+        "  table users:",
+        "    column phone: in the models, missing from the database",
+        "  table workflow_run_steps: in the models, missing from the database",
+    ]
+
+
 def test_extra_column_and_index_are_named_under_their_table(
     sqlite_at_head: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -62,7 +62,9 @@ def test_story_merge_writes_exactly_one_file_and_alembic_sees_one_head(
     (merged,) = alembic_heads(bob)
     assert f"merge revision {merged} of {ALICE_REV}, {BOB_REV}" in out
     (path,) = added
-    assert out.rstrip().endswith(f"Next: git add {path} && alembic upgrade head")
+    assert out.rstrip().endswith(f"Next: git add {path} && alembic upgrade head\n"
+                                 "Verify: ahq-history verify  (upgrade, downgrade and upgrade again on a "
+                                 "scratch database)")
 
 
 def test_story_merge_round_trips_on_sqlite(bob: Path, tmp_path: Path, capsys: Cap) -> None:
@@ -364,7 +366,8 @@ def test_flask_migrate_project_merges_and_names_flask_db_upgrade(
     monkeypatch.chdir(flask_project)
     code, out, _err = run(capsys, "--yes")
     assert code == 0
-    assert out.rstrip().endswith("&& flask db upgrade")
+    assert out.rstrip().endswith("&& flask db upgrade\nVerify: ahq-history verify  (upgrade, downgrade and "
+                                 "upgrade again on a scratch database)")
     assert "\nNext: git add migrations/versions/" in out
     heads = flask(flask_project, "db", "heads").splitlines()
     (head,) = [line.split()[0] for line in heads if "(head)" in line]

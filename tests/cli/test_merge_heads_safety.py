@@ -265,9 +265,21 @@ def test_after_a_merge_it_says_to_add_the_new_file_then_upgrade(
     monkeypatch.chdir(clone)
     code, out, _err = run(capsys, "--yes", "--rev-id", "c0ffee000001", "-m", "join")
     assert code == 0
-    assert out.splitlines()[-2:] == [
+    assert out.splitlines()[-3:] == [
         "The new merge revision file is not committed yet: add it to git, then upgrade the database.",
-        "Next: git add migrations/versions/c0ffee000001_join.py && alembic upgrade head"]
+        "Next: git add migrations/versions/c0ffee000001_join.py && alembic upgrade head",
+        "Verify: ahq-history verify  (upgrade, downgrade and upgrade again on a scratch database)"]
+
+
+def test_after_a_merge_on_a_server_database_verify_names_a_scratch_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Cap) -> None:
+    clone = story(tmp_path)
+    monkeypatch.chdir(clone)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@127.0.0.1:1/app")  # named, never connected to
+    code, out, err = run(capsys, "--yes", "--rev-id", "c0ffee000001", "-m", "join")
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == ("Verify: ahq-history verify --scratch-server URL  (upgrade, downgrade "
+                                    "and upgrade again on a scratch database)")
 
 
 def test_after_a_rebase_it_names_the_files_to_commit_and_that_only_this_work_tree_changed(

@@ -193,3 +193,44 @@ def test_flask_app_with_its_own_database_is_refused_and_it_untouched(
     assert code == 2
     assert "refused: the connection env.py opened has no ahq_verify_marker table" in err
     assert (instance / "app.db").read_bytes() == before
+
+
+def test_a_hanging_step_is_killed_with_its_process_group_and_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import time
+
+    root = tmp_path / "app"
+    forked(root)
+    pid_file = tmp_path / "sleeper.pid"
+    path = new_revision(root, "hangs", "e0000hangs", head="b00000000bob")
+    hang = (f"import subprocess, sys, time\n    sleeper = subprocess.Popen([sys.executable, '-c', "
+            f"'import time; time.sleep(120)'])\n    open({str(pid_file)!r}, 'w').write(str(sleeper.pid))\n"
+            "    time.sleep(120)")
+    text = path.read_text()
+    up, down = text.split("def downgrade")
+    path.write_text(up[: up.rindex("pass")] + hang + up[up.rindex("pass") + 4:] + "def downgrade" + down)
+    started = time.monotonic()
+    code, out, _err = run_main(capsys, "-c", str(root / "alembic.ini"), "verify", "--step-timeout", "3")
+    assert time.monotonic() - started < 60
+    assert code == 1
+    assert f"upgrade heads: FAILED in revision e0000hangs (upgrade, {path}) after " in out
+    assert "timed out after 3 s: the child process was killed (--step-timeout sets the limit)" in out
+    assert "downgrade base: not run" in out
+    sleeper = int(pid_file.read_text())
+    for _ in range(50):  # the grandchild was in the killed group: gone once init has reaped it
+        try:
+            os.kill(sleeper, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the migration's own process {sleeper} outlived the timeout")
+
+
+def test_step_timeout_must_be_a_positive_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    forked(tmp_path / "app")
+    with pytest.raises(SystemExit) as exited:
+        run_main(capsys, "-c", str(tmp_path / "app" / "alembic.ini"), "verify", "--step-timeout", "soon")
+    assert exited.value.code == 2
+    assert "argument --step-timeout: 'soon' is not a number of seconds above 0" in capsys.readouterr().err

@@ -7,10 +7,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.support.dbstory import PLACEHOLDER
 from tests.support.gitcli import commit_all, git
 from tests.support.projects import add_revision, alembic_project
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
 
 USERS = "aaaa00000001"  # create users (main)
 NICK = "bbbb00000001"  # add users.nickname (feature/nickname)
@@ -66,3 +70,23 @@ def version(db: Path) -> list[str]:
     """The rows of alembic_version (read directly: `alembic current` fails on a revision it lacks)."""
     with sqlite3.connect(db) as conn:
         return [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+
+
+def models(branch: str) -> MetaData:
+    """The story's models on `branch`, as the app would declare them: `users(id)` on main, plus the nickname
+    and bio columns on feature/nickname."""
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    extra = [sa.Column(name, sa.String(40)) for name in ("nickname", "bio")] if branch != "main" else []
+    sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True), *extra)
+    return metadata
+
+
+def schema_problems(root: Path, url: str, branch: str) -> list[str]:
+    """What the guide's `python -m backend.verify_schema` says is wrong with the database against the
+    checked-out revision files and `branch`'s models (empty: at the head(s), and the schema matches)."""
+    from backend.verify_schema import render, verify
+
+    report = verify(url, models(branch), root / "migrations")
+    return [] if report.ok else render(report).splitlines()

@@ -306,7 +306,7 @@ def test_status_line_says_what_the_check_mark_means(forked: Path) -> None:
     async def scenario(app: HistoryApp, pilot: Pilot[int]) -> None:
         assert view(app).render_line(4).text.startswith("✓ ●")
         status = str(app.screen.query_one("#status", Static).render())
-        assert status.endswith("database: 1 row(s), ✓ = applied")
+        assert status.endswith("database: 1 row(s), ✓ = applied, [db] = at")
 
     drive(make_app(forked), scenario)
 
@@ -377,7 +377,8 @@ def test_the_written_notice_says_to_add_the_new_file_then_upgrade(forked: Path) 
         assert notice.message.splitlines() == [
             f"merge {preview.revision}: {preview.relpath}",
             "The new merge revision file is not committed yet: add it to git, then upgrade the database.",
-            f"Next: git add {preview.relpath} && alembic upgrade head"]
+            f"Next: git add {preview.relpath} && alembic upgrade head",
+            "Verify: ahq-history verify"]
 
     drive(make_app(forked), scenario)
 

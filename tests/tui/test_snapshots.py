@@ -10,7 +10,10 @@ Update after a deliberate change with `pytest tests/tui/test_snapshots.py --snap
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,12 @@ import pytest
 from textual.pilot import Pilot
 
 from ahq_history.tui.app import HistoryApp
+from tests.support.dbstory import alembic_cli
 from tests.support.gitcli import commit_all, git
 from tests.support.hookgit import bob_after_pull
 from tests.support.pilot import settle
 from tests.support.projects import add_revision, shared_project
+from tests.support.switchstory import alice_story
 
 SIZE = (150, 40)
 SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
@@ -111,3 +116,23 @@ def test_refused_re_parent_without_write_in_the_footer(bob: Path, snap_compare: 
         await settle(pilot)
 
     assert snap_compare(app_for(bob), terminal_size=SIZE, run_before=open_refused)
+
+
+@pytest.fixture
+def fixed_root(tmp_path: Path) -> Iterator[Path]:
+    """A project folder whose path is the same on every run: the plan names the ini and the SQLite file by
+    their full paths, as `switch --dry-run` does."""
+    root = Path(tempfile.gettempdir()) / "ahq-plan-snapshot"
+    shutil.rmtree(root, ignore_errors=True)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_switch_plan_screen(fixed_root: Path, snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`s`, then main: the plan `switch main --dry-run` prints, waiting for `y` (80x24)."""
+    root = alice_story(fixed_root)
+    git(root, "switch", "-q", "feature/nickname")
+    alembic_cli(root, "upgrade", "head")
+    monkeypatch.setattr(sys, "executable", "python")  # the plan's downgrade commands start with it
+    app = HistoryApp(str(root / "alembic.ini"), watch=False, cursor_blink=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("s", "enter"))

@@ -16,7 +16,7 @@ import pytest
 from tests.support.clirun import run_main
 from tests.support.dbstory import alembic_cli
 from tests.support.gitcli import commit_all, git
-from tests.support.switchstory import BIO, NICK, USERS, add_nickname, alice_story, columns
+from tests.support.switchstory import BIO, NICK, USERS, add_nickname, alice_story, columns, schema_problems
 
 
 def switch(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -44,11 +44,15 @@ def applied(tmp_path: Path) -> Path:
 
 def test_switch_to_main_drops_the_column_and_back_brings_it(applied: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{applied / 'app.db'}"
+    assert schema_problems(applied, url, "feature/nickname") == []
     code, out = switch(applied, capsys, "main", "--yes")
     assert code == 0, out
     assert branch(applied) == "main"
     assert current(applied) == USERS
     assert columns(applied / "app.db") == ["id"]
+    assert schema_problems(applied, url, "main") == []
+    assert schema_problems(applied, url, "feature/nickname") != []  # the check can fail: main lacks them
     assert "drops column users.nickname" in out and "drops column users.bio" in out
     backups = list((applied / ".git" / "ahq-history" / "backups").iterdir())
     assert len(backups) == 1 and columns(backups[0]) == ["id", "nickname", "bio"]
@@ -60,6 +64,7 @@ def test_switch_to_main_drops_the_column_and_back_brings_it(applied: Path,
     assert branch(applied) == "feature/nickname"
     assert current(applied) == BIO
     assert columns(applied / "app.db") == ["id", "nickname", "bio"]
+    assert schema_problems(applied, url, "feature/nickname") == []
 
 
 def test_the_plan_lists_each_step_newest_first(applied: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,7 +173,7 @@ def test_status_after_a_kill_names_the_revision_and_the_command_to_finish(
     assert "  to finish: ahq-history switch main --yes" in out
 
 
-def pg_columns(url: str) -> list[str]:
+def server_columns(url: str) -> list[str]:
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
@@ -191,10 +196,12 @@ def test_on_postgresql_switch_drops_the_column_and_back_brings_it(
     assert code == 0, out
     assert "backup    none: a server database is not backed up (--yes required)" in out
     assert branch(root) == "main" and current(root) == USERS
-    assert pg_columns(postgresql_url) == ["id"]
+    assert server_columns(postgresql_url) == ["id"]
+    assert schema_problems(root, postgresql_url, "main") == []
     code, out = switch(root, capsys, "feature/nickname", "--yes")
     assert code == 0, out
-    assert current(root) == BIO and pg_columns(postgresql_url) == ["id", "nickname", "bio"]
+    assert current(root) == BIO and server_columns(postgresql_url) == ["id", "nickname", "bio"]
+    assert schema_problems(root, postgresql_url, "feature/nickname") == []
 
 
 def test_a_failing_downgrade_stops_and_says_where_the_database_is(
@@ -216,3 +223,38 @@ def test_a_failing_downgrade_stops_and_says_where_the_database_is(
     assert branch(root) == "feature/nickname" and current(root) == NICK
     log = json.loads((root / ".git" / "ahq-history" / "steps.json").read_text())
     assert [step["state"] for step in log["steps"]] == ["done", "failed", "todo", "todo"]
+
+
+def test_on_mariadb_switch_drops_the_column_and_back_brings_it(
+        tmp_path: Path, mariadb_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    root = alice_story(tmp_path / "repo", url=mariadb_url)
+    git(root, "switch", "-q", "feature/nickname")
+    alembic_cli(root, "upgrade", "head")
+    code, out = switch(root, capsys, "main", "--yes")
+    assert code == 0, out
+    assert "backup    none: a server database is not backed up (--yes required)" in out
+    assert branch(root) == "main" and current(root) == USERS
+    assert server_columns(mariadb_url) == ["id"] and schema_problems(root, mariadb_url, "main") == []
+    code, out = switch(root, capsys, "feature/nickname", "--yes")
+    assert code == 0, out
+    assert current(root) == BIO and server_columns(mariadb_url) == ["id", "nickname", "bio"]
+    assert schema_problems(root, mariadb_url, "feature/nickname") == []
+
+
+def test_on_mariadb_a_downgrade_that_fails_halfway_says_it_may_be_partly_applied(
+        tmp_path: Path, mariadb_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    root = alice_story(tmp_path / "repo", url=mariadb_url)
+    git(root, "switch", "-q", "feature/nickname")
+    nick = next((root / "migrations" / "versions").glob(f"{NICK}_*.py"))
+    nick.write_text(nick.read_text().replace("op.drop_column('users', 'nickname')",
+                                             "op.drop_column('users', 'nickname')\n"
+                                             "    raise RuntimeError('halfway')"))
+    commit_all(root, "a downgrade that fails after its DDL")
+    alembic_cli(root, "upgrade", "head")
+    code, out = switch(root, capsys, "main", "--yes")
+    assert code == 1
+    assert "RuntimeError: halfway" in out
+    assert (f"the database is at {NICK}. Fix the cause, then run `ahq-history switch main --yes` to finish. "
+            "On MariaDB/MySQL each DDL statement commits at once, so the revision may be partly applied: "
+            "compare the schema with its file.") in out
+    assert current(root) == NICK and server_columns(mariadb_url) == ["id"]  # the drop stayed: partly applied

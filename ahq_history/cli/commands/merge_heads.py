@@ -196,7 +196,6 @@ class Report:
                preview: list[Written] | None = None) -> int:
         from ahq_history.write.flow import after_write
 
-        project = self.loaded.project
         after = after_write(self.loaded, self.plan, written, here=Path.cwd()) if written else None
         next_step = command_chain(*after.steps) if after else None
         for item in [*(written or []), *(preview or [])]:
@@ -217,9 +216,22 @@ class Report:
             _say(message)
         for words in after.words if after else ():
             _say(words)
-        if next_step:
-            _say(f"Next: {next_step}" + (f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""))
+        for line in self._next_lines(next_step, written):
+            _say(line)
         return code
+
+    def _next_lines(self, next_step: str | None, written: list[Written] | None) -> list[str]:
+        """`Next:` (what to run now), and after a merge that --verify did not prove, the command that does."""
+        from ahq_history.write.flow import verify_offer
+
+        lines = []
+        if next_step:
+            marked = f"  {FROM_REPOSITORY}" if self.loaded.project.upgrade_from_repository else ""
+            lines.append(f"Next: {next_step}{marked}")
+        if written and self.plan.mode == "merge" and not self.args.verify:
+            lines.append(f"Verify: {command_line(verify_offer(self.loaded, self.args.config))}  (upgrade, "
+                         "downgrade and upgrade again on a scratch database)")
+        return lines
 
     def _show_plan(self) -> None:
         graph = self.loaded.graph
@@ -333,6 +345,8 @@ def _written_json(item: Written, *, with_text: bool = False) -> dict[str, Any]:
 
 
 def _written_line(item: Written) -> str:
+    if item.kind == "marker":
+        return f"Wrote {item.relpath}: heads {', '.join(item.parents)}"
     if item.kind == "merge":
         return f"Wrote {item.relpath}: merge revision {item.revision} of {', '.join(item.parents)}"
     return (f"Re-parented {item.revision} in {item.relpath}: down_revision "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ahq_history.cli.options import add_database_url, json_text
 from ahq_history.core.display import clean, clean_lines
 from ahq_history.core.errors import EXIT_NEGATIVE, EXIT_OK, RefusedError
-from ahq_history.core.shell import command_line
+from ahq_history.report.dbplan import outcome_lines, plan_lines
 
 if TYPE_CHECKING:
     from ahq_history.config.loading import Loaded
@@ -82,32 +82,6 @@ def _progress(args: argparse.Namespace) -> Any:
         if not args.json:
             print(clean(text), flush=True)
     return say
-
-
-def plan_lines(plan: Plan) -> list[str]:
-    at = ", ".join(plan.rows.revisions) or "no revision"
-    lines = [f"database  {plan.url.masked}", f"at        {at}"]
-    if not plan.steps:
-        return [*lines, "nothing to do: the database is where this checkout needs it"]
-    lines.append("plan:")
-    lines += [f"  {n}. {command_line(step.argv)}" + (f"   (-> {step.to})" if step.to else "")
-              for n, step in enumerate(plan.steps, 1)]
-    if plan.destructive:
-        lines.append("the downgrades destroy:")
-        lines += [f"  {words}" for words in plan.destructive]
-    lines.append(f"backup    the SQLite file {plan.sqlite} is copied first" if plan.sqlite
-                 else "backup    none: a server database is not backed up (--yes required)")
-    return lines
-
-
-def outcome_lines(outcome: Outcome) -> list[str]:
-    backup = [f"backup: {outcome.backup}"] if outcome.backup else []
-    if outcome.ok:
-        return [f"done: the database is at {', '.join(outcome.at) or 'no revision'}", *backup]
-    step = outcome.failed
-    named = f"{step.action} {step.revision}" if step and step.revision else (step.action if step else "?")
-    return [f"stopped at the step `{command_line(step.argv) if step else '?'}` ({named}):",
-            *[f"  {line}" for line in outcome.output.splitlines()], outcome.next, *backup]
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

@@ -15,6 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-database", action="store_true",
                         help="do not read which revisions the database has applied")
     parser.add_argument("--no-watch", action="store_true", help="do not reload when revision files change")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="the database whose applied revisions are marked (default: as `status`)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ahq_history.tui.app import HistoryApp
 
     app = HistoryApp(args.config, watch=not args.no_watch, git=not args.no_git,
-                     database=not args.no_database)
+                     database=not args.no_database, database_url=args.database_url)
     app.run()
     return app.return_code or EXIT_OK
 

@@ -28,6 +28,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "github"), default=None, dest="output_format",
                         help="text (default), json (as --json) or github (workflow annotations on the "
                         "failing revision's file, after the text); the exit code is the same in each")
+    parser.add_argument("--step-timeout", metavar="SECONDS", type=_seconds, default=None,
+                        help="stop a step (upgrade heads, downgrade base, upgrade heads) that runs longer, "
+                        "killing its process group, and name the revision it was running (default 600)")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return seconds
 
 
 def add_scratch_server(parser: argparse.ArgumentParser) -> None:
@@ -42,20 +55,20 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = output_format(args)
     project = find_project(config=Path(args.config) if args.config else None)
-    return verify_and_say(project, args.database_url, args.scratch_server, fmt)
+    return verify_and_say(project, args.database_url, args.scratch_server, fmt, args.step_timeout)
 
 
 def verify_and_say(project: Project, database_url: str | None, scratch_server: str | None,
-                   fmt: str = "text") -> int:
+                   fmt: str = "text", step_timeout: float | None = None) -> int:
     """Verify the project and print what happened in `fmt`; the exit code (0 passed, 1 a step failed)."""
     from ahq_history.db.scratch import scratch_spec
-    from ahq_history.write.verify import verify
+    from ahq_history.write.verify import STEP_TIMEOUT, verify
 
     spec = scratch_spec(project, database_url, scratch_server)
     if fmt != "json":
         print(clean(f"verifying on a {'temporary SQLite file' if spec.server is None else 'scratch database'}"
                     f": upgrade heads, downgrade base, upgrade heads"))
-    verification = verify(project, spec)
+    verification = verify(project, spec, step_timeout or STEP_TIMEOUT)
     if fmt == "json":
         print(json_text(as_json(verification)))
     else:

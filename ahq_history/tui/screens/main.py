@@ -11,9 +11,18 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
 from ahq_history.core.display import clean
+from ahq_history.report.dbplan import Kind
 from ahq_history.tui.host import Host, host
 from ahq_history.tui.keys import KeysFirstScreen
-from ahq_history.tui.messages import DatabaseLoaded, DetailReady, FilesChanged, GitLoaded, HistoryLoaded
+from ahq_history.tui.messages import (
+    BranchesLoaded,
+    DatabaseLoaded,
+    DetailReady,
+    FilesChanged,
+    GitLoaded,
+    HistoryLoaded,
+)
+from ahq_history.tui.screens.dbplan import PickBranch, PlanScreen
 from ahq_history.tui.screens.dialogs import MessageDialog, PickRevision
 from ahq_history.tui.state import (
     FILTERS,
@@ -51,6 +60,8 @@ class MainScreen(KeysFirstScreen[None]):
         Binding("c", "jump('children')", "Child", show=False),
         Binding("d", "toggle_detail", "Detail", show=False),
         Binding("R", "reload", "Reload"),
+        Binding("s", "switch", "Switch branch"),
+        Binding("S", "sync", "Sync database", show=False),
         Binding("escape", "clear", "Clear search and filter", show=False),
     ]
 
@@ -97,7 +108,7 @@ class MainScreen(KeysFirstScreen[None]):
         self.history = message.history
         if old is not None and message.reloaded:  # keep what git and the database said until they re-answer
             self.history = self.history.with_git(old.git, old.git_note).with_database(
-                old.applied, old.database_note)
+                old.applied, old.database_note, old.database_at)
         self._show_rows(keep)
         self._update_banner()
         if self.history.errors:
@@ -115,9 +126,10 @@ class MainScreen(KeysFirstScreen[None]):
 
     def on_database_loaded(self, message: DatabaseLoaded) -> None:
         if self.history is not None:
-            self.history = self.history.with_database(message.applied, message.note)
+            self.history = self.history.with_database(message.applied, message.note, message.at)
             self.graph_view.refresh_facts(self.history)
             self._update_status()
+            self._request_detail(self.graph_view.selected)  # its `[db]` line
 
     def on_files_changed(self, _message: FilesChanged) -> None:
         self.action_reload()
@@ -127,6 +139,7 @@ class MainScreen(KeysFirstScreen[None]):
         if written is None:
             return
         next_step = f"\nNext: {written.next_step}" if written.next_step else ""
+        next_step += f"\nVerify: {written.verify}" if written.verify else ""
         self.notify(clean(written.summary + next_step, multiline=True), title="Written", timeout=8,
                     markup=False)
         self._select_next_load = written.revision
@@ -188,7 +201,8 @@ class MainScreen(KeysFirstScreen[None]):
 
     def on_detail_ready(self, message: DetailReady) -> None:
         if self.history is not None and message.detail.revision.id == self.graph_view.selected:
-            self.query_one(DetailPane).show(message.detail, self.history.graph)
+            here = message.detail.revision.id in self.history.database_at
+            self.query_one(DetailPane).show(message.detail, self.history.graph, database_here=here)
 
     def action_jump(self, what: str) -> None:
         """`p`/`c`: go to the parent or child; a picker when there are several."""
@@ -311,6 +325,44 @@ class MainScreen(KeysFirstScreen[None]):
         selected = self.graph_view.selected
         named = (selected,) if selected in self.history.diverged_heads else ()
         self.app.push_screen(ReparentScreen(self.history, named), self._changed)
+
+    def action_switch(self) -> None:
+        """`s`: pick a local branch, then the plan of `switch BRANCH` (nothing runs before its `y`)."""
+        if self.history is None:
+            return
+        root = self.history.loaded.project.root
+
+        def work() -> None:
+            from ahq_history.report.dbplan import local_branches
+
+            self.post_message(BranchesLoaded(*local_branches(root)))
+
+        self.ahq.background(work, "branches")
+
+    def on_branches_loaded(self, message: BranchesLoaded) -> None:
+        if self.history is None:
+            return
+        if not [name for name in message.branches if name != message.current]:
+            self.notify("no other local branch to switch to", severity="warning", markup=False)
+            return
+        self.app.push_screen(PickBranch(message.branches, message.current),
+                             lambda branch: self._plan("switch", branch) if branch else None)
+
+    def action_sync(self) -> None:
+        """`S`: the plan of `sync` (the database is at a revision this checkout lacks)."""
+        self._plan("sync", None)
+
+    def _plan(self, kind: Kind, branch: str | None) -> None:
+        if self.history is not None:
+            self.app.push_screen(PlanScreen(self.history.loaded, kind, branch), self._ran)
+
+    def _ran(self, ended: str | None) -> None:
+        """What the plan screen returns: how the run ended (None: nothing ran). The checkout and the
+        database may have changed: look again."""
+        if ended is None:
+            return
+        self.notify(clean(ended), title="switch / sync", timeout=8, markup=False)
+        self.action_reload()
 
     def _cannot(self, action: str) -> bool:
         """An action run while its key is disabled (from code): say why (True), as the help does."""

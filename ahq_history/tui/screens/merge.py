@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, SelectionList, Static
 
 from ahq_history.core.display import clean, clean_lines
 from ahq_history.core.plan import RebaseStep
-from ahq_history.core.shell import FROM_REPOSITORY, command_chain
+from ahq_history.core.shell import FROM_REPOSITORY, command_chain, command_line
 from ahq_history.tui import actions
 from ahq_history.tui.actions import Proposal
 from ahq_history.tui.host import Host, host
@@ -29,6 +29,7 @@ from ahq_history.tui.keys import KeysFirstScreen
 from ahq_history.tui.state import History
 
 if TYPE_CHECKING:
+    from ahq_history.config.loading import Loaded
     from ahq_history.write.files import Written as WrittenFile
 
 
@@ -46,6 +47,7 @@ class Written:
     summary: str
     revision: str | None  # the merge revision written, or the new head after re-parenting
     next_step: str | None = None  # what to run now: `git add` (and commit), then the upgrade
+    verify: str | None = None  # after a merge: the command that proves it on a scratch database
 
 
 class ChangeScreen(KeysFirstScreen[Written | None]):
@@ -121,10 +123,21 @@ class ChangeScreen(KeysFirstScreen[Written | None]):
             marked = f"  {FROM_REPOSITORY}" if project.upgrade_from_repository else ""
             after = actions.after_write(loaded, proposal.plan, written)  # what changed, what to run
             summary = "\n".join([summary, *after.words])
-            result = Written(summary, new_head(proposal, written), command_chain(*after.steps) + marked)
+            result = Written(summary, new_head(proposal, written), command_chain(*after.steps) + marked,
+                             verify_line(loaded, proposal))
             self.app.call_from_thread(self.dismiss, result)
 
         self.ahq.background(work, "write")
+
+
+def verify_line(loaded: Loaded, proposal: Proposal) -> str | None:
+    """After a merge, what `merge-heads` offers too: `ahq-history verify` (with `--scratch-server URL` for
+    a server database); None after a re-parent."""
+    from ahq_history.write.flow import verify_offer
+
+    if proposal.plan.mode != "merge":
+        return None
+    return command_line(verify_offer(loaded))
 
 
 class HeadList(SelectionList[str]):

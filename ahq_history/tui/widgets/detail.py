@@ -38,14 +38,17 @@ class DetailPane(VerticalScroll, can_focus=True):
             detail, graph = self._shown
             self._update_facts(detail, graph)
 
-    def show(self, detail: Detail, graph: RevisionGraph) -> None:
+    def show(self, detail: Detail, graph: RevisionGraph, *, database_here: bool = False) -> None:
+        """`database_here`: the database is at this revision (its alembic_version row)."""
         self._shown = (detail, graph)
         rev = detail.revision
         # Text from the file goes in as template values, never as markup: `[/]` in an id shows as written.
         marks = "  [$accent]$marks[/]" if detail.marks else ""
-        title = Content.from_markup(f"[b]$message[/b]\n[$warning]$id[/]{marks}",
+        here = "\n[b $success]$db[/]" if database_here else ""
+        title = Content.from_markup(f"[b]$message[/b]\n[$warning]$id[/]{marks}{here}",
                                     message=clean(rev.message or "(no message)"), id=clean(rev.id),
-                                    marks=", ".join(detail.marks))
+                                    marks=", ".join(detail.marks),
+                                    db="[db] the database is at this revision")
         self.query_one("#detail-title", Static).update(title)
         self._update_facts(detail, graph)
         self.query_one("#detail-operations", Static).update(self._operations(detail))

@@ -22,12 +22,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ahq_history.report.lanes import Row, graph_width, history_line
+from ahq_history.core.display import clean
+from ahq_history.report.lanes import Row, graph_width, history_line, short
 from ahq_history.tui.state import History
 
 # What a line can show, left to right, for the help (`?`).
 LEGEND: tuple[tuple[str, str], ...] = (
     ("✓", "applied: the database is at this revision or above it"),
+    ("[db]", "the database is here: alembic_version holds this revision"),
     ("●", "a revision; the lines join it to its parents below it"),
     ("red id", "a head of a divergence: m merges, r re-parents"),
     ("(head)", "nothing builds on it yet"),
@@ -55,7 +57,7 @@ class GraphView(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "graph-view--cursor", "graph-view--diverged", "graph-view--applied",
+        "graph-view--cursor", "graph-view--diverged", "graph-view--applied", "graph-view--database",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -161,9 +163,13 @@ class GraphView(ScrollView, can_focus=True):
         text.append_text(self._applied_mark(row.revision))
         line = history_line(row, history.graph, graph_width=self._lane_width,
                             git=(history.git or {}).get(row.revision))
+        start = max(len(row.graph), self._lane_width) + 1  # the id follows the lanes and a space
         if row.revision in history.diverged_heads:
-            start = max(len(row.graph), self._lane_width) + 1  # the id follows the lanes and a space
             line.stylize(self.get_component_rich_style("graph-view--diverged"), start, start + 12)
+        if row.revision in history.database_at:  # after the id, so the lanes stay lined up
+            end = start + len(clean(short(row.revision)))  # as history_line writes it
+            marker = Text(" [db]", style=self.get_component_rich_style("graph-view--database"))
+            line = Text.assemble(line[:end], marker, line[end:], no_wrap=True, overflow="ellipsis", end="")
         text.append_text(line)
         text.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
