@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from ahq_history import __version__
 
@@ -49,8 +50,10 @@ def test_the_metadata_has_one_version_and_ranges(wheel: Path) -> None:
     runtime = [line for line in metadata.splitlines()
                if line.startswith("Requires-Dist:") and "extra ==" not in line]
     assert not [line for line in runtime if "==" in line], runtime
-    assert any(line.replace(" ", "") in ("Requires-Dist:textual<9,>=8.2", "Requires-Dist:textual>=8.2,<9")
-               for line in runtime), runtime
+    (textual,) = [Requirement(line.split(":", 1)[1]) for line in runtime if "textual" in line]
+    # Beside another Textual 8.x: the pilot tests pass on 8.0.2; the snapshots need the test extra's pin.
+    assert all(textual.specifier.contains(v) for v in ("8.0.2", "8.2.8", "8.9.0")), textual
+    assert not textual.specifier.contains("9.0.0"), textual
     entry_points = archive.read(f"{info}/entry_points.txt").decode()
     assert "[flask.commands]\nahq = ahq_history.flaskcli:ahq" in entry_points
 

@@ -16,7 +16,7 @@ from ahq_history.config.modules import project_names
 from ahq_history.config.project import Project
 from ahq_history.config.safefile import read_regular_file, reason
 from ahq_history.core.errors import ConfigError
-from ahq_history.core.header import file_error, file_name, file_warning
+from ahq_history.core.header import file_error, file_name, file_warning, located
 from ahq_history.core.model import Problem
 from ahq_history.core.source import ScanResult, decode_source, scan_texts
 from ahq_history.core.source_files import revision_file_match
@@ -153,7 +153,7 @@ def refuse_unreadable(result: ScanResult) -> None:
     unread = [p for p in result.problems if p.kind == "unreadable"]
     if not unread:
         return
-    shown = "; ".join(f"{p.path}: {p.message}" for p in unread[:3])
+    shown = "; ".join(located(p) for p in unread[:3])
     more = f"; and {len(unread) - 3} more" if len(unread) > 3 else ""
     raise ConfigError(f"{shown}{more}", hint="remove or replace what is not a revision file, or fix its "
                       "permissions; Alembic cannot load it either")
@@ -193,7 +193,8 @@ def skipped_subfolders(project: Project) -> list[Problem]:
             files = f"{count} revision file{'s' if count != 1 else ''}"
             found.append(file_warning(
                 "skipped-subfolder", _relative(Path(folder), project.root), None,
-                f"{files} in this subfolder of version location {_relative(location, project.root)} are "
+                f"{files} in this subfolder of version location {_relative(location, project.root)} "
+                f"{'are' if count != 1 else 'is'} "
                 f"not part of the history: Alembic loads only the files directly in a version location; set "
                 f"recursive_version_locations = true in {config} to include them, or move them up"))
     return found

@@ -111,14 +111,22 @@ class RevisionGraph:
         for name in rev.depends_on:
             target = name if name in self.revisions else self.labels.get(name)
             if target is None:
-                self._problems.append(Problem(
-                    kind="dangling-depends-on", severity="error",
-                    message=f"revision {rev.id} depends on {name}, which is neither a revision "
-                    "nor a branch label",
-                    path=rev.path, line=rev.depends_line or rev.line, revisions=(rev.id, name),
-                ))
+                self._problems.append(self._dangling_depends_on(rev, name))
             elif not self.graph.has_edge(rev.id, target):
                 self.graph.add_edge(rev.id, target, kind=DEPENDS)
+
+    def _dangling_depends_on(self, rev: Revision, name: str) -> Problem:
+        """An error, unless a branch label somewhere could not be read: `name` may be that label, so the
+        unread value is the thing to report (a warning already names it), not a broken graph."""
+        if any(r.labels_unresolved for r in self.revisions.values()):
+            return Problem(kind="dangling-depends-on", severity="warning",
+                           message=f"revision {rev.id} depends on {name}, which is no revision and no branch "
+                           "label that could be read; it may be one of the labels that could not be",
+                           path=rev.path, line=rev.depends_line or rev.line, revisions=(rev.id, name))
+        return Problem(kind="dangling-depends-on", severity="error",
+                       message=f"revision {rev.id} depends on {name}, which is neither a revision "
+                       "nor a branch label",
+                       path=rev.path, line=rev.depends_line or rev.line, revisions=(rev.id, name))
 
     def _cycle_problems(self) -> list[Problem]:
         problems: list[Problem] = []

@@ -229,6 +229,18 @@ def file_name(path: str) -> str:
     return path.rpartition("/")[2]
 
 
+def located(problem: Problem) -> str:
+    """`path[:line]: message` for one line of text, without naming the file twice when the message
+    starts with its name (`x.py cannot be read` becomes `versions/x.py cannot be read`)."""
+    if not problem.path:
+        return problem.message
+    name = file_name(problem.path)
+    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+    if problem.message.startswith(name + " ") and not problem.line:
+        return where + problem.message[len(name):]
+    return f"{where}: {problem.message}"
+
+
 def file_error(kind: str, path: str, line: int | None, message: str) -> Problem:
     return _problem(kind, "error", path, line, message)
 

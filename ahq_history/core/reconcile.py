@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ahq_history.core.advice import Action, Advice, DivergenceFacts, SideFacts, advise
 from ahq_history.core.applied import NOT_READ, AppliedState
 from ahq_history.core.display import clean
+from ahq_history.core.header import located
 from ahq_history.core.model import Problem, Revision
 from ahq_history.core.shell import command_line
 from ahq_history.core.text import SHORT, heads_since
@@ -373,9 +374,7 @@ def hook_text(graph: RevisionGraph, reports: Sequence[DivergenceReport], found: 
 
 
 def _located(problem: Problem) -> str:
-    if problem.is_error and problem.path:
-        return f"{problem.path}{f':{problem.line}' if problem.line else ''}: {problem.message}"
-    return problem.message
+    return located(problem) if problem.is_error else problem.message
 
 
 def advice_lines(advised: Advice, indent: str = "  ") -> list[str]:

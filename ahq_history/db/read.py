@@ -189,6 +189,7 @@ def _server_engine(db_url: DatabaseUrl, url: URL, timeout: float) -> Engine:
     from sqlalchemy.exc import NoSuchModuleError
     from sqlalchemy.pool import NullPool
 
+    url = _without_acting_options(url)
     try:
         return create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, timeout))
     except NoSuchModuleError:
@@ -217,8 +218,21 @@ def _driver_hint(drivername: str, module: str | None) -> str:
     return f"install the driver module {module!r}, or pip install 'ahq-history[{extra}]' and drop '+{driver}'"
 
 
+# MySQL/MariaDB URL options that act rather than connect: SQL run on connect, an option file that may set
+# either, and LOAD DATA LOCAL, with which a server reads the client's files. A URL in a tracked file must
+# not make reading a version table do any of that.
+_ACTING_OPTIONS = ("init_command", "read_default_file", "read_default_group", "local_infile",
+                   "allow_local_infile", "option_files", "option_groups")
+
+
+def _without_acting_options(url: URL) -> URL:
+    if url.get_backend_name() not in ("mysql", "mariadb"):
+        return url
+    return url.difference_update_query([key for key in url.query if key.lower() in _ACTING_OPTIONS])
+
+
 def _connect_args(url: URL, timeout: float) -> dict[str, Any]:
-    """Short connect and statement timeouts for the drivers that take them."""
+    """Short connect and statement timeouts for the drivers that take them; no LOAD DATA LOCAL."""
     backend, _, driver = url.drivername.partition("+")
     whole = max(1, round(timeout))  # libpq and MySQLdb take whole seconds
     if backend == "postgresql" and driver in ("psycopg2", "psycopg", "pg8000"):
@@ -227,8 +241,10 @@ def _connect_args(url: URL, timeout: float) -> dict[str, Any]:
         return {"connect_timeout": whole, "options": f"-c statement_timeout={int(timeout * 1000)}"}
     if backend in ("mysql", "mariadb"):
         if driver == "pymysql":
-            return {"connect_timeout": timeout, "read_timeout": timeout, "write_timeout": timeout}
-        return {"connect_timeout": whole}
+            return {"connect_timeout": timeout, "read_timeout": timeout, "write_timeout": timeout,
+                    "local_infile": False}
+        return {"connect_timeout": whole, "local_infile": 0} if driver in ("", "mysqldb") else \
+            {"connect_timeout": whole}
     return {}
 
 

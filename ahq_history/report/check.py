@@ -7,6 +7,8 @@ importing networkx, git or rich.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     from ahq_history.config.project import Project
     from ahq_history.core.advice import Advice
     from ahq_history.core.graph import Divergence, RevisionGraph
-    from ahq_history.core.reconcile import Provenance
+    from ahq_history.core.model import Problem
+    from ahq_history.core.reconcile import DivergenceReport, Provenance
     from ahq_history.git.facts import GitView
 
 def check_report(config: str | None, *, use_cache: bool = True, against: str | None = None,
@@ -81,6 +84,10 @@ def _with_discovery_note(report: dict[str, Any], note: str | None) -> dict[str, 
 
 def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> dict[str, Any]:
     """The report with git's fields; for `against`, the report of the tree the merge would leave."""
+    if against is None and _outside_git(loaded.project):
+        report = build_check_report(loaded)
+        annotate_report(report, _no_git(loaded))
+        return report
     from ahq_history.git import facts as gitfacts
     from ahq_history.git import predict as gitpredict
 
@@ -95,7 +102,31 @@ def _git_report(loaded: Loaded, against: str | None, upstream: str | None) -> di
     return report
 
 
-def annotate_report(report: dict[str, Any], view: GitView) -> None:
+def _outside_git(project: Project) -> bool:
+    """No `.git` holds the project (and `GIT_DIR` names none): the git layer and GitPython (80 ms of
+    imports) would only say so."""
+    return not os.environ.get("GIT_DIR") and cache.git_dir(project.root) is None
+
+
+@dataclass(frozen=True)
+class _NoGit:
+    """Git's empty side of a report outside any repository: the fields of `git.facts.GitView`."""
+
+    reports: list[DivergenceReport]
+    note: str
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    summary: None = None
+
+
+def _no_git(loaded: Loaded) -> _NoGit:
+    from ahq_history.core import reconcile
+
+    reports = reconcile.divergence_reports(loaded.graph, {}, None, program="ahq-history")
+    return _NoGit(reports, f"{loaded.project.root} is not in a git repository: no git facts")
+
+
+def annotate_report(report: dict[str, Any], view: GitView | _NoGit) -> None:
     """Add git's fields to a `check` report (docs/json.md): per head `git`, per side `git` and
     `published`, per divergence `advice`, `command`, `joined_by`; warnings into `problems`; `git`, `notes`."""
     found = view.provenance
@@ -258,8 +289,8 @@ def render_check_text(report: dict[str, Any]) -> str:
     """The human summary: heads, divergences with their forks and sides, problems, next step."""
     messages = _messages(report)
     where = f"({report['project']['layout']}: {report['project']['config']})"
-    lines = [f"{report['revisions']} revisions, {len(report['heads'])} "
-             f"head{'s' if len(report['heads']) != 1 else ''} {where}"]
+    count, heads = report["revisions"], len(report["heads"])
+    lines = [f"{count} revision{'s' if count != 1 else ''}, {heads} head{'s' if heads != 1 else ''} {where}"]
     if not report["revisions"]:  # an empty answer is never silent: say the history is empty
         lines[0] = f"no revisions yet {where}"
     if report.get("against"):

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ahq_history.core.display import clean
+
 if TYPE_CHECKING:
     from ahq_history.core.graph import RevisionGraph
 
@@ -97,7 +99,7 @@ def mermaid_text(text: str) -> str:
     """`text` for a quoted Mermaid label: letters, digits and a few safe marks as they are, a newline as
     `<br>`, every other character as an entity code (`#34;` for `"`), which Mermaid decodes for display."""
     return "".join(c if c.isalnum() or c in MERMAID_PLAIN else "<br>" if c == "\n" else f"#{ord(c)};"
-                   for c in text)
+                   for c in clean(text, multiline=True))  # bidi and C1 shown as escapes, not decoded
 
 
 def mermaid(picture: Picture) -> str:
@@ -129,7 +131,7 @@ def dot_text(text: str) -> str:
     """`text` for a quoted DOT string: backslash and `"` escaped, a newline as DOT's `\\n`, other control
     characters as visible `\\xNN` (DOT has no escape that keeps them)."""
     out = []
-    for c in text:
+    for c in clean(text, multiline=True):  # C1 controls and bidi overrides become visible escapes first
         if c in '\\"':
             out.append("\\" + c)
         elif c == "\n":

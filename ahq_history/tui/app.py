@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,6 +42,7 @@ class HistoryApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("P", "projects", "Projects"),  # only with several projects, on the main screen
     ]
     # Screens get `-narrow` below this width: the detail pane moves below the graph, the builder's
     # columns share the width, the help's columns stack (app.tcss). (Textual declares it as an instance
@@ -49,9 +50,11 @@ class HistoryApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
     def __init__(self, config: str | Path | None = None, *, watch: bool = True, git: bool = True,
-                 database: bool = True, cursor_blink: bool = True, database_url: str | None = None) -> None:
+                 database: bool = True, cursor_blink: bool = True, database_url: str | None = None,
+                 projects: Sequence[tuple[str, Path]] = ()) -> None:
         super().__init__()
         self.config = config
+        self.projects = tuple(projects)  # (shown, configuration): the repository's projects, when several
         self.cursor_blink = cursor_blink  # off in snapshot tests, so every screenshot is the same
         self.watch_files = watch
         self.read_git = git
@@ -68,6 +71,29 @@ class HistoryApp(App[int]):
         """Every key of the screen on top, and on the main screen what the marks on a line mean."""
         screen = self.screen
         self.push_screen(HelpScreen(help_keys(screen), LEGEND if isinstance(screen, MainScreen) else ()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `P` is neither shown nor answered unless there is another project to open from the main screen.
+        return action != "projects" or (len(self.projects) > 1 and isinstance(self.screen, MainScreen))
+
+    def action_projects(self) -> None:
+        """`P`: the repository's projects; the chosen one is loaded as `-c` would load it."""
+        from ahq_history.tui.screens.projects import ProjectsScreen
+
+        screen = self.screen
+        current = Path(self.config) if self.config is not None else None
+        self.push_screen(ProjectsScreen(self.projects, current),
+                         lambda chosen: self._open_project(screen, chosen))
+
+    def _open_project(self, screen: Screen[Any], config: Path | None) -> None:
+        if config is not None:
+            self.config, self._watch = config, None  # the old project's files are no longer watched
+            self.start_load(screen)
+
+    def project_name(self, config: Path) -> str | None:
+        """The project's configuration as the project list shows it, when there are several."""
+        several = len(self.projects) > 1
+        return next((shown for shown, path in self.projects if several and path == config), None)
 
     # -- workers --------------------------------------------------------------------------------
 
@@ -185,6 +211,7 @@ def _title(worker_name: str) -> str:
         "write": "Nothing was written",
         "watch": "Cannot watch the revision files",
         "branches": "Cannot list the branches",
+        "projects": "Cannot list the projects",
         "plan": "No plan: nothing was changed",
         "run": "The plan stopped",
     }.get(worker_name, "Something went wrong")

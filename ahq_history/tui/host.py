@@ -5,6 +5,7 @@ and whether cursors blink."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ class Host(Protocol):
 
     def after_load(self, screen: Screen[Any], history: History) -> None:
         """Ask git and the database about `history`; `screen` receives GitLoaded and DatabaseLoaded."""
+        ...
+
+    def project_name(self, config: Path) -> str | None:
+        """The project's configuration as the project list shows it; None with a single project."""
         ...
 
     def start_detail(self, screen: Screen[Any], history: History, revision: str) -> None:

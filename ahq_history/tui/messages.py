@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -76,3 +77,23 @@ class DetailReady(Message):
 @dataclass
 class FilesChanged(Message):
     """A revision file was added, removed or edited since the last load."""
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """One project of the repository as the project list (`P`) shows it; a figure is None until it is
+    known, or when it cannot be (then `note` says why)."""
+
+    shown: str  # its configuration, relative to the top of the work tree
+    config: Path
+    revisions: int | None = None  # revision files, counted without reading them
+    heads: int | None = None
+    diverged: bool | None = None
+    note: str | None = None
+
+
+@dataclass
+class ProjectsSummarized(Message):
+    """The projects of the repository, each with what is known of it so far."""
+
+    rows: tuple[ProjectRow, ...]

@@ -23,23 +23,23 @@ HEAD = "cafe00000002"
 
 def _link_zero(versions: Path) -> str:
     (versions / "zero.py").symlink_to("/dev/zero")
-    return "zero.py: zero.py cannot be read (it is a character device, not a file)"
+    return "zero.py cannot be read (it is a character device, not a file)"
 
 
 def _link_tty(versions: Path) -> str:
     (versions / "tty.py").symlink_to("/dev/tty")
-    return "tty.py: tty.py cannot be read ("  # a character device; without a terminal, "No such device"
+    return "tty.py cannot be read ("  # a character device; without a terminal, "No such device"
 
 
 def _fifo(versions: Path) -> str:
     os.mkfifo(versions / "fifo.py")
-    return "fifo.py: fifo.py cannot be read (it is a FIFO, not a file)"
+    return "fifo.py cannot be read (it is a FIFO, not a file)"
 
 
 def _symlink_loop(versions: Path) -> str:
     (versions / "loop_a.py").symlink_to(versions / "loop_b.py")
     (versions / "loop_b.py").symlink_to(versions / "loop_a.py")
-    return "loop_a.py: loop_a.py cannot be read (it is a symlink loop)"
+    return "loop_a.py cannot be read (it is a symlink loop)"
 
 
 ATTACKS: dict[str, Callable[[Path], str]] = {

@@ -282,3 +282,18 @@ def test_heads_below_an_unread_label_stand_alone_in_the_graph() -> None:
 
     assert [sorted(d.heads) for d in history(False).divergences] == [["c1", "e2"]]
     assert history(True).divergences == []
+
+
+def test_a_depends_on_naming_a_label_that_could_not_be_read_is_a_warning_not_a_broken_graph(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The contract branch's label comes from a library outside the project, so it cannot be read; c2's
+    `depends_on = 'contract'` may name it. Alembic (with the library importable) loads this history."""
+    files = expand_contract(root)
+    c1 = files["c1"]
+    c1.write_text(c1.read_text().replace("from myproj.db.migration", "from somelib.db.migration"))
+    c2 = files["c2"]
+    c2.write_text(re.sub(r"^depends_on = .*$", "depends_on = 'contract'", c2.read_text(), flags=re.M))
+    code, report = check_json(root, capsys, "--no-cache")
+    assert code != 3, report["problems"]
+    dangling = [p for p in report["problems"] if p["kind"] == "dangling-depends-on"]
+    assert [(p["severity"], p["revisions"]) for p in dangling] == [("warning", ["c2", "contract"])]

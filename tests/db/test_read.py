@@ -331,6 +331,25 @@ def test_mariadb_without_version_table_holds_nothing(mariadb_url: str, tmp_path:
     assert read(mariadb_url, tmp_path).note == "no alembic_version table: nothing applied"
 
 
+def test_mariadb_url_options_that_act_are_dropped_init_command_and_local_infile(
+        mariadb_url: str, tmp_path: Path) -> None:
+    """A URL from a tracked alembic.ini: `init_command` would run SQL on connect, `local_infile` would let
+    the server read this machine's files. Reading the version table does neither."""
+    import sqlalchemy as sa
+
+    version_table(mariadb_url, "aaaa00000001")
+    hostile = mariadb_url + "?init_command=CREATE+TABLE+pwned+(n+INT)&local_infile=1"
+    assert read(hostile, tmp_path).revisions == ("aaaa00000001",)
+    engine = sa.create_engine(mariadb_url)
+    with engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("pwned")
+    engine.dispose()
+    from ahq_history.db.read import _connect_args, _without_acting_options
+
+    url = _without_acting_options(sa.engine.make_url(hostile))
+    assert set(url.query) == set() and _connect_args(url, 1.0)["local_infile"] is False
+
+
 def test_mariadb_read_runs_in_a_read_only_transaction(mariadb_url: str, tmp_path: Path) -> None:
     execute(mariadb_url, "CREATE TABLE read_log (n INT) ENGINE=InnoDB",
             "CREATE FUNCTION note_read() RETURNS VARCHAR(32) MODIFIES SQL DATA NOT DETERMINISTIC "

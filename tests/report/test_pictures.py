@@ -13,6 +13,7 @@ from ahq_history.report.pictures import Picture, dot, mermaid
 from tests.support.clirun import run_main
 from tests.support.gitcli import git
 from tests.support.gitstory import Story
+from tests.support.hostile import raw_controls
 from tests.support.pictures import dot_texts, mermaid_parse, node_modules
 from tests.support.projects import add_revision, alembic_project, forked_revisions, linear_revisions
 
@@ -128,3 +129,14 @@ def test_node_cache_is_outside_git(modules: Path) -> None:
     top = Path(__file__).resolve().parents[2]
     ignored = git(top, "check-ignore", str(modules))
     assert ignored.strip() == str(modules)
+
+
+@pytest.mark.parametrize("form", ["mermaid", "dot"])
+def test_c1_controls_and_bidi_overrides_in_a_message_reach_no_picture_raw(tmp_path: Path, capsys: Capture,
+                                                                         form: str) -> None:
+    root = linear_revisions(alembic_project(tmp_path / "proj"))
+    add_revision(root, "b\u009b2J\u202eevil\x1b]0;title\x07", "evil00000001")
+    for command in ("history", "check"):
+        _code, out = picture(capsys, root, command, form)
+        assert raw_controls(out) == [], (command, out)
+    assert "evil00000001" in picture(capsys, root, "history", form)[1]

@@ -177,6 +177,8 @@ class MainScreen(KeysFirstScreen[None]):
         if len(graph.heads) == 1:
             heads += " (nothing to merge)"
         parts = [f"{len(graph)} revisions", heads, f"filter: {self.filter}"]
+        if name := self.ahq.project_name(self.history.loaded.project.config_path):
+            parts.insert(0, f"project: {name}")
         if self.needle:
             parts.append(f"search: {self.needle}")
         if self.history.errors:
