@@ -62,6 +62,7 @@ class History:
 
     def __init__(self, pathspecs: Sequence[str], shallow: Iterable[str] = ()) -> None:
         self.pathspecs = tuple(pathspecs)
+        self.older: tuple[str, ...] = ()  # folders version files were moved from (logged, never reported)
         self.shallow = frozenset(shallow)
         self.shas: list[str] = []
         self.index: dict[str, int] = {}
@@ -156,10 +157,14 @@ class History:
         reach = self.reach([tip])
         files: dict[str, FileState] = {}
         deletions: dict[str, Deletion] = {}
+        first: dict[str, FileState] = {}  # blob -> the first file that held it
         for number in sorted(self.changes):
             if reach[number]:
                 for change in self.changes[number]:
-                    _apply(files, deletions, number, change)
+                    _apply(files, deletions, number, change, first)
+        if self.older:  # the older folders were followed only to see moves out of them
+            files = {p: f for p, f in files.items() if under(p, self.pathspecs)}
+            deletions = {p: d for p, d in deletions.items() if under(p, self.pathspecs)}
         return Snapshot(tip=self.index.get(tip, -1), reach=reach, files=files, deletions=deletions)
 
     def ref_masks(self, tips: Sequence[str]) -> list[int]:
@@ -228,8 +233,15 @@ class History:
         self.stamp = None  # the numbers changed: the next save writes a whole new base
 
 
-def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: int, change: Change) -> None:
-    """One change on top of the files so far (a replay step)."""
+def under(path: str, folders: Iterable[str]) -> bool:
+    """`path` lies in one of `folders` (repository paths; "" is the top)."""
+    return any(not f or path == f or path.startswith(f + "/") for f in folders)
+
+
+def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: int, change: Change,
+           first: dict[str, FileState]) -> None:
+    """One change on top of the files so far (a replay step). An added file whose blob a file already held
+    (moved in a commit that git did not pair as a rename, or brought by a merge) keeps that file's origin."""
     status, path = change.status, change.path
     if status == "D":
         gone = files.pop(path, None)
@@ -237,13 +249,17 @@ def _apply(files: dict[str, FileState], deletions: dict[str, Deletion], number: 
                                    added=gone.added if gone else None, seen=gone.seen if gone else None)
         return
     assert change.blob is not None
-    if status in ("A", "B"):
-        files[path] = FileState(path=path, blob=change.blob, added=number if status == "A" else None,
-                                seen=number, versions=[(number, change.blob)], boundary=status == "B")
-    else:  # M, T, R: a renamed file keeps the commit that added it
-        source = change.old_path if status == "R" and change.old_path else path
-        state = files.pop(source, None) or FileState(path=path, blob=change.blob, added=None, seen=number)
-        state.path, state.blob = path, change.blob
-        state.versions.append((number, change.blob))
-        files[path] = state
+    source = change.old_path if status == "R" and change.old_path else path
+    state = None if status in ("A", "B") else files.pop(source, None)  # M, T, R keep the commit that added it
+    earlier = first.get(change.blob) if state is None and status != "B" else None
+    if earlier is not None:
+        state = FileState(path=path, blob=change.blob, added=earlier.added, seen=earlier.seen,
+                          versions=list(earlier.versions), boundary=earlier.boundary)
+    elif state is None:
+        state = FileState(path=path, blob=change.blob, added=number if status == "A" else None, seen=number,
+                          boundary=status == "B")
+    state.path, state.blob = path, change.blob
+    state.versions.append((number, change.blob))
+    files[path] = state
+    first.setdefault(change.blob, files[path])
     deletions.pop(path, None)

@@ -17,7 +17,7 @@ from ahq_history.core.reconcile import CommitFacts
 from ahq_history.git import log as gitlog
 from ahq_history.git import repo as gitrepo
 from ahq_history.git import store as gitstore
-from ahq_history.git.index import History
+from ahq_history.git.index import History, under
 from ahq_history.git.repo import GitRepo, NotARepository, Ref
 
 if TYPE_CHECKING:
@@ -96,8 +96,7 @@ def read_history(place: Place, extra_tips: Sequence[str] = ()) -> State:
     changed = False
     new = [t for t in tips if t not in history.index]
     if new:
-        text = gitrepo.log_history(repo, new, sorted(history.tips), place.pathspecs)
-        history.add(gitlog.parse_log(text), new)
+        history = _grown(repo, history, new, tips)
         changed = True
         if history.stale(tips):  # left behind by a rebase or a deleted branch
             history.prune(tips)
@@ -106,6 +105,64 @@ def read_history(place: Place, extra_tips: Sequence[str] = ()) -> State:
         changed = True
     return State(history=history, refs=refs, head=head, branch=gitrepo.current_branch(repo), changed=changed,
                  blobs_known=len(history.blobs))
+
+
+MOVES_FOLLOWED = 4  # folders moved into folders moved into ...: re-reading stops after this many
+
+
+def _grown(repo: GitRepo, history: History, new: list[str], tips: list[str]) -> History:
+    """`history` with the commits of `new` added (one `git log` over the version folders and the older
+    folders they were moved from). When those commits move version files in from a folder not followed yet,
+    that folder joins and the whole history is read again, so a move is never taken for an addition."""
+    exclude = sorted(history.tips)
+    for _ in range(MOVES_FOLLOWED):
+        folders = (*history.pathspecs, *history.older)
+        records = gitlog.parse_log(gitrepo.log_history(repo, new, exclude, folders))
+        older = _moved_from(repo, _move_candidates(history, records), folders)
+        if not older:
+            break
+        fresh = History(history.pathspecs, history.shallow)
+        fresh.older, fresh.blobs = (*history.older, *older), history.blobs
+        history, new, exclude = fresh, tips, []
+    history.add(records, new)
+    return history
+
+
+def _move_candidates(history: History, records: Sequence[gitlog.Record]) -> list[str]:
+    """The commits of `records` (parents first) that may have moved files in from elsewhere, which a
+    path-limited log shows as additions: those adding several files, and those adding the first files their
+    history holds (a moved folder). A lone file moved into a folder that already holds files is not asked
+    about: a tree diff of every adding commit costs as much again as the log at 10,000 revisions."""
+    holding: dict[str, bool] = {}
+    earlier = bool(history.changes)  # commits already known lie below files already held
+    found = []
+    for record in records:
+        held = any(holding.get(p, earlier and p in history.index) for p in record.parents)
+        adds = sum(c.status == "A" for c in record.changes)
+        holding[record.info.sha] = held or adds > 0
+        if len(record.parents) <= 1 and adds and (adds > 1 or not held):
+            found.append(record.info.sha)
+    return found
+
+
+def _moved_from(repo: GitRepo, commits: Sequence[str], folders: Sequence[str]) -> list[str]:
+    """The folders outside `folders` from which `commits` moved files into them (one `git diff-tree`)."""
+    found: dict[str, None] = {}
+    for old, new in gitrepo.renames_in(repo, commits):
+        folder = _source_folder(old, new, folders) if under(new, folders) and not under(old, folders) else ""
+        if folder:  # never the top of the repository: its log would list every change of every commit
+            found[folder] = None
+    return list(found)
+
+
+def _source_folder(old: str, new: str, folders: Sequence[str]) -> str:
+    """The folder `old` was moved from: the one whose layout `new` keeps (`a/versions/x.py` moved to
+    `db/versions/x.py` under `db/versions`: `a/versions`), else `old`'s own folder."""
+    for folder in folders:
+        rest = new[len(folder) + 1:] if folder else new
+        if under(new, [folder]) and (old == rest or old.endswith("/" + rest)):
+            return old[:len(old) - len(rest)].rstrip("/")
+    return posixpath.dirname(old)
 
 
 def finish(place: Place, state: State) -> None:

@@ -173,6 +173,23 @@ def log_history(repo: GitRepo, tips: Sequence[str], exclude: Iterable[str], path
     )
 
 
+def renames_in(repo: GitRepo, commits: Sequence[str]) -> list[tuple[str, str]]:
+    """(old path, new path) of every file that each of `commits` renamed, anywhere in the tree, against its
+    first parent (one `git diff-tree --stdin` process; a root commit renames nothing)."""
+    if not commits:
+        return []
+    import tempfile
+
+    with tempfile.TemporaryFile() as listed:  # a real file: GitPython hands `istream` to git as its stdin
+        listed.write("".join(f"{sha}\n" for sha in commits).encode())
+        listed.seek(0)
+        out = repo.run("diff-tree", "--stdin", "-r", "-M", "--raw", "-z", "--no-abbrev", "--diff-filter=R",
+                       istream=listed, strip_newline_in_stdout=False)
+    parts = out.split("\0")
+    return [(parts[n + 1], parts[n + 2]) for n, part in enumerate(parts)
+            if part.startswith(":") and n + 2 < len(parts)]
+
+
 def work_tree_status(repo: GitRepo, pathspecs: Sequence[str]) -> dict[str, str]:
     """Two-letter `git status --porcelain` codes of the paths under `pathspecs` that differ from HEAD
     (untracked files listed one by one); paths are relative to the repository root."""

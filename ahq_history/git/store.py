@@ -19,7 +19,7 @@ from typing import Any
 from ahq_history.git.index import History
 from ahq_history.git.log import Change, CommitInfo
 
-FORMAT = 2  # 2: Revision gained labels_unresolved (blobs are kept as lists of its fields)
+FORMAT = 3  # 2: Revision gained labels_unresolved (blobs kept as lists of its fields); 3: older folders
 TAIL_LIMIT = 3000  # a new base once the tail holds more commits or blobs than this (and after a prune)
 
 
@@ -58,6 +58,7 @@ def _from_json(stored: dict[str, Any], pathspecs: tuple[str, ...], shallow: froz
     if frozenset(stored["shallow"]) != shallow:
         return None  # a deepened or new boundary changes what the oldest commits mean
     history = History(pathspecs, shallow)
+    history.older = tuple(stored["older"])
     _extend(history, stored)
     history.stamp = str(stored["stamp"])
     history.base_commits, history.base_blobs = len(history.shas), len(history.blobs)
@@ -99,7 +100,8 @@ def save(path: Path, history: History) -> None:
         return
     stamp = secrets.token_hex(8)
     if _write(path, {"format": FORMAT, "stamp": stamp, "pathspecs": list(history.pathspecs),
-                     "shallow": sorted(history.shallow), **_section(history, 0, 0)}):
+                     "older": list(history.older), "shallow": sorted(history.shallow),
+                     **_section(history, 0, 0)}):
         history.stamp, history.base_commits, history.base_blobs = stamp, len(history.shas), len(history.blobs)
         with contextlib.suppress(OSError):
             os.unlink(tail_path(path))
