@@ -53,6 +53,18 @@ def alice_story(root: Path, url: str = "sqlite:///app.db") -> Path:
     return root
 
 
+def applied_story(root: Path) -> Path:
+    """Alice's story with the feature branch checked out and upgraded by Alembic (users has nickname and
+    bio; the database is at BIO)."""
+    from tests.support.dbstory import alembic_cli
+    from tests.support.gitcli import git
+
+    alice_story(root)
+    git(root, "switch", "-q", "feature/nickname")
+    alembic_cli(root, "upgrade", "head")
+    return root
+
+
 def add_nickname(root: Path, rev: str, column: str, head: str = "head", downgrade: str | None = None) -> Path:
     """A revision adding users.COLUMN; its downgrade drops it unless `downgrade` says otherwise."""
     return with_bodies(add_revision(root, f"add users {column}", rev, head=head),

@@ -22,7 +22,16 @@ from tests.support.clirun import run_main
 from tests.support.dbstory import alembic_cli
 from tests.support.gitcli import commit_all, git
 from tests.support.pilot import settle
-from tests.support.switchstory import BIO, NICK, USERS, add_nickname, alice_story, columns, version
+from tests.support.switchstory import (
+    BIO,
+    NICK,
+    USERS,
+    add_nickname,
+    alice_story,
+    applied_story,
+    columns,
+    version,
+)
 
 SIZE = (150, 40)
 Scenario = Callable[[HistoryApp, Pilot[int]], Awaitable[None]]
@@ -30,11 +39,7 @@ Scenario = Callable[[HistoryApp, Pilot[int]], Awaitable[None]]
 
 @pytest.fixture
 def applied(tmp_path: Path) -> Path:
-    """Alice's feature branch, checked out and upgraded by Alembic: the database is at BIO."""
-    root = alice_story(tmp_path / "repo")
-    git(root, "switch", "-q", "feature/nickname")
-    alembic_cli(root, "upgrade", "head")
-    return root
+    return applied_story(tmp_path / "repo")
 
 
 def drive(root: Path, scenario: Scenario) -> None:

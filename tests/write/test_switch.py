@@ -16,7 +16,16 @@ import pytest
 from tests.support.clirun import run_main
 from tests.support.dbstory import alembic_cli
 from tests.support.gitcli import commit_all, git
-from tests.support.switchstory import BIO, NICK, USERS, add_nickname, alice_story, columns, schema_problems
+from tests.support.switchstory import (
+    BIO,
+    NICK,
+    USERS,
+    add_nickname,
+    alice_story,
+    applied_story,
+    columns,
+    schema_problems,
+)
 
 
 def switch(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -35,11 +44,7 @@ def current(root: Path) -> str:
 
 @pytest.fixture
 def applied(tmp_path: Path) -> Path:
-    """Alice's feature branch, checked out and upgraded by Alembic: users has nickname and bio."""
-    root = alice_story(tmp_path / "repo")
-    git(root, "switch", "-q", "feature/nickname")
-    alembic_cli(root, "upgrade", "head")
-    return root
+    return applied_story(tmp_path / "repo")
 
 
 def test_switch_to_main_drops_the_column_and_back_brings_it(applied: Path,

@@ -22,6 +22,7 @@ from ahq_history.core.display import clean
 from ahq_history.report.dbplan import Kind, outcome_lines, plan_lines
 from ahq_history.tui.host import host
 from ahq_history.tui.messages import PlanProgress, PlanRan, PlanReady
+from ahq_history.tui.screens.dialogs import PickOne
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -30,10 +31,8 @@ if TYPE_CHECKING:
     from ahq_history.write.switch import Plan
 
 
-class PickBranch(ModalScreen[str | None]):
+class PickBranch(PickOne):
     """Choose the local branch to switch to (the checked-out one is not offered)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, branches: list[str], current: str | None) -> None:
         super().__init__()
@@ -48,15 +47,6 @@ class PickBranch(ModalScreen[str | None]):
                              markup=False)
             yield Static("Enter shows the plan (nothing runs yet); Escape cancels.", id="dialog-hint",
                          markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PlanScreen(ModalScreen[str | None]):

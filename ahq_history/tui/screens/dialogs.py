@@ -53,10 +53,24 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PickRevision(ModalScreen[str | None]):
-    """Choose one of several revisions (a merge's parents, a branch point's children)."""
+class PickOne(ModalScreen[str | None]):
+    """A list to choose one entry from: Enter dismisses with the entry's id, Escape with None. Subclasses
+    compose the list (id `pick-list`) with their own title."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickRevision(PickOne):
+    """Choose one of several revisions (a merge's parents, a branch point's children)."""
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
         super().__init__()
@@ -68,15 +82,6 @@ class PickRevision(ModalScreen[str | None]):
             yield Static(self.title_text, id="dialog-title", markup=False)
             options = (Option(clean(f"{rid[:12]}  {message}"), id=rid) for rid, message in self.choices)
             yield OptionList(*options, id="pick-list", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HelpScreen(ModalScreen[None]):
