@@ -66,9 +66,9 @@ def test_timeout_that_is_not_a_number_names_the_option_among_several(
 def test_boolean_option_that_is_not_a_boolean_names_the_option(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, err = status(project, "mysql+pymysql://root:s3cret@127.0.0.1:1/app?local_infile=maybe", capsys)
+    code, err = status(project, "mysql+pymysql://root:s3cret@127.0.0.1:1/app?compress=maybe", capsys)
     assert code == 2
-    assert "option 'local_infile' (from --database-url) is not accepted by the pymysql driver" in err
+    assert "option 'compress' (from --database-url) is not accepted by the pymysql driver" in err
 
 
 def test_missing_ssl_ca_file_names_the_option(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
