@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,21 +118,6 @@ def _legacy_path(folder: Path, name: str) -> Path:
     return folder / (name + LEGACY_SUFFIX)
 
 
-def _write_executable(path: Path, text: str) -> None:
-    """Write atomically: a temporary file in the same folder, fsync, then os.replace."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o755)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class _Step:
     name: str
@@ -186,7 +170,7 @@ def _apply(step: _Step) -> None:
         os.replace(step.hook, step.legacy)
     try:
         if step.action != "unchanged":
-            _write_executable(step.hook, step.text)
+            managers.write_atomically(step.hook, step.text, 0o755)
     except OSError:
         if step.move_aside:
             os.replace(step.legacy, step.hook)
@@ -199,7 +183,7 @@ def _undo(step: _Step, previous: str | None) -> None:
     elif step.action == "installed":  # there was no file: remove ours
         step.hook.unlink(missing_ok=True)
     elif step.action == "updated" and previous is not None:
-        _write_executable(step.hook, previous)
+        managers.write_atomically(step.hook, previous, 0o755)
     # "unchanged": nothing was written, so nothing to put back
 
 

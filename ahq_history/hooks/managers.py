@@ -76,7 +76,11 @@ def _write(path: Path, text: str | None) -> None:
     if text is None:
         path.unlink(missing_ok=True)
         return
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+    write_atomically(path, text, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+
+
+def write_atomically(path: Path, text: str, mode: int) -> None:
+    """A temporary file in the same folder, fsync, chmod `mode`, then os.replace: never half a hook."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

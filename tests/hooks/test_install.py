@@ -185,14 +185,14 @@ def test_failed_install_keeps_the_hooks_it_found_already_installed(repo: Path,
     hooks.install(repo)
     write_hook(_hooks_dir(repo) / "post-commit", "echo theirs\n")
     before = {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()}
-    write = hooks._write_executable
+    write = hooks.managers.write_atomically
 
-    def disk_full(path: Path, text: str) -> None:
+    def disk_full(path: Path, text: str, mode: int) -> None:
         if path.name == "post-commit":
             raise OSError(28, "No space left on device")
-        write(path, text)
+        write(path, text, mode)
 
-    monkeypatch.setattr(hooks, "_write_executable", disk_full)
+    monkeypatch.setattr(hooks.managers, "write_atomically", disk_full)
     with pytest.raises(UnreachableError):
         hooks.install(repo)
     assert {p.name: p.read_bytes() for p in _hooks_dir(repo).iterdir()} == before
